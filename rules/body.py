@@ -1,0 +1,111 @@
+"""body/: the article text itself: present, long enough, and not a copy of the summary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pydantic import Field
+
+from validator.findings import Problem, Severity
+from validator.records import Record
+from validator.rule import CheckContext, Rule, RuleOptions
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case words only, so punctuation, spacing and quotes do not hide a copy."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+class BodyMissing(Rule):
+    slug = "body/missing"
+    code = "BD001"
+    severity = Severity.ERROR
+    summary = "Record has no body, or only whitespace"
+    needs = "body"
+    what = "Reports a record whose body is absent (JSON without 'body') or only whitespace."
+    why = (
+        "A news record without its article text cannot be read, searched or summarised. Turn "
+        "the rule off with a per-path override for collections whose bodies are empty by design."
+    )
+    bad = "---\ntitle: Example\n---\n"
+    good = "---\ntitle: Example\n---\nThe article text, in full."
+
+    def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        if record.body is None:
+            yield Problem("record has no 'body' field: add the article text", pointer="/body")
+        elif not record.body.strip():
+            line = record.body_file_line(0)
+            yield Problem(
+                "body is empty: add the article text after the front matter", line=line
+            )
+
+
+class TooShortOptions(RuleOptions):
+    min_words: int = Field(50, ge=1, description="fewest words a body may have")
+
+
+class BodyTooShort(Rule):
+    slug = "body/too-short"
+    code = "BD002"
+    severity = Severity.WARNING
+    summary = "Body shorter than min-words words"
+    needs = "body"
+    Options = TooShortOptions
+    what = "Reports a non-empty body with fewer than `min-words` words (default 50)."
+    why = "A body of a sentence or two is usually a teaser or a truncated scrape, not the article."
+    bad = "---\ntitle: Example\n---\nRead more on our website."
+    good = "---\ntitle: Example\n---\n(the full article, a few hundred words)"
+
+    def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        assert isinstance(self.options, TooShortOptions)
+        if not record.body or not record.body.strip():
+            return  # body/missing reports it
+        words = len(_WORD.findall(record.body))
+        if words < self.options.min_words:
+            yield Problem(
+                f"body has {words} word{'s' if words != 1 else ''}, fewer than "
+                f"{self.options.min_words}: is it truncated?",
+                line=record.body_file_line(0),
+            )
+
+
+class BodyRepeatsSummary(Rule):
+    slug = "body/repeats-summary"
+    code = "BD003"
+    severity = Severity.WARNING
+    summary = "Body only repeats the excerpt or title"
+    needs = "body"
+    what = (
+        "Reports a body whose text, ignoring case, punctuation and spacing, is the excerpt or "
+        "the title (or the title followed by the excerpt)."
+    )
+    why = "The article text was not captured: the record shows its summary twice."
+    bad = '---\ntitle: "Quake hits coast"\nexcerpt: "A strong quake hit the coast."\n---\nA strong quake hit the coast.'
+    good = '---\ntitle: "Quake hits coast"\nexcerpt: "A strong quake hit the coast."\n---\nThe full report ...'
+
+    def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        if not record.body or not record.body.strip() or record.data is None:
+            return
+        body = normalise_text(record.body)
+        if not body:
+            return
+        title = record.get("title")
+        excerpt = record.get("excerpt")
+        candidates = {
+            "excerpt": excerpt,
+            "title": title,
+            "title and excerpt": f"{title} {excerpt}" if title and excerpt else None,
+        }
+        for name, text in candidates.items():
+            if isinstance(text, str) and body == normalise_text(text):
+                yield Problem(
+                    f"body only repeats the {name}: the article text is missing",
+                    line=record.body_file_line(0),
+                )
+                return
+
+
+RULES = (BodyMissing, BodyTooShort, BodyRepeatsSummary)

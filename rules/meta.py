@@ -1,0 +1,149 @@
+"""meta/: dates that cannot be right and text damaged by a wrong encoding round-trip."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from pydantic import Field
+
+from validator.findings import Problem, Severity
+from validator.records import Record
+from validator.rule import CheckContext, Rule, RuleOptions
+
+
+def parse_datetime(value: str) -> datetime | None:
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def iter_dates(record: Record) -> Iterator[tuple[str, Any]]:
+    data = record.data or {}
+    if "publishedDateTime" in data:
+        yield "/publishedDateTime", data["publishedDateTime"]
+    related = data.get("related")
+    if isinstance(related, list):
+        for index, item in enumerate(related):
+            if isinstance(item, dict) and "publishedDateTime" in item:
+                yield f"/related/{index}/publishedDateTime", item["publishedDateTime"]
+
+
+class UnparseableDate(Rule):
+    slug = "meta/unparseable-date"
+    code = "MT001"
+    severity = Severity.ERROR
+    summary = "publishedDateTime is not an ISO 8601 date-time"
+    what = "Reports a publishedDateTime (of the record or a related item) that is not an ISO 8601 / RFC 3339 date-time."
+    why = "Sorting, feeds and 'published 3 hours ago' labels all read this field."
+    bad = "publishedDateTime: 02/10/2020 4:30"
+    good = "publishedDateTime: 2020-10-02T04:30:00Z"
+
+    def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        for pointer, value in iter_dates(record):
+            if not isinstance(value, str) or parse_datetime(value) is None:
+                shown = value if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+                yield Problem(f"date-time {shown!r} cannot be parsed as ISO 8601", pointer=pointer)
+
+
+class FutureOptions(RuleOptions):
+    tolerance_hours: float = Field(
+        24.0, ge=0, description="how far ahead of now a date may be (time zones, embargoes)"
+    )
+
+
+class FutureDate(Rule):
+    slug = "meta/future-date"
+    code = "MT002"
+    severity = Severity.ERROR
+    summary = "publishedDateTime lies in the future"
+    Options = FutureOptions
+    what = "Reports a publishedDateTime more than `tolerance-hours` (default 24) after the time of the check."
+    why = "A future date pins a story to the top of every date-sorted list, usually from a wrong year or time zone."
+    bad = "publishedDateTime: 2202-10-02T04:30:00Z"
+    good = "publishedDateTime: 2020-10-02T04:30:00Z"
+
+    def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        assert isinstance(self.options, FutureOptions)
+        limit = context.now + timedelta(hours=self.options.tolerance_hours)
+        for pointer, value in iter_dates(record):
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            if parsed is not None and parsed > limit:
+                yield Problem(f"date-time {value} is in the future", pointer=pointer)
+
+
+# A lead byte of a UTF-8 sequence read as Windows-1252 / Latin-1, then continuation bytes.
+_CONTINUATION = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]{{1,3}}")
+
+
+def find_mojibake(text: str) -> str | None:
+    """The first run of characters that is UTF-8 read as Windows-1252 (e.g. 'â€™' for '’')."""
+    for match in _MOJIBAKE.finditer(text):
+        candidate = match.group()
+        for codec in ("cp1252", "latin-1"):
+            try:
+                repaired = candidate.encode(codec).decode("utf-8")
+            except UnicodeError:
+                continue
+            if repaired and not repaired.isascii():
+                return candidate
+    return None
+
+
+def iter_text_fields(record: Record) -> Iterator[tuple[str, str]]:
+    data = record.data or {}
+    for name in ("title", "excerpt"):
+        if isinstance(data.get(name), str):
+            yield f"/{name}", data[name]
+    provider = data.get("provider")
+    if isinstance(provider, dict) and isinstance(provider.get("name"), str):
+        yield "/provider/name", provider["name"]
+    topics = data.get("topics")
+    if isinstance(topics, list):
+        for index, topic in enumerate(topics):
+            if isinstance(topic, str):
+                yield f"/topics/{index}", topic
+    related = data.get("related")
+    if isinstance(related, list):
+        for index, item in enumerate(related):
+            if isinstance(item, dict):
+                for name in ("title", "excerpt"):
+                    if isinstance(item.get(name), str):
+                        yield f"/related/{index}/{name}", item[name]
+
+
+class Mojibake(Rule):
+    slug = "meta/mojibake"
+    code = "MT003"
+    severity = Severity.WARNING
+    summary = "Text shows mojibake (UTF-8 read as Windows-1252, like 'â€™')"
+    needs = "body"
+    what = (
+        "Reports title, excerpt, topics, provider name, related titles and excerpts, and body "
+        "lines that contain UTF-8 bytes decoded as Windows-1252 or Latin-1: 'â€™' for '’', "
+        "'Ã©' for 'é'. A candidate is reported only if it decodes back to real characters."
+    )
+    why = "Readers see garbage characters; the text went through a wrong encoding step."
+    bad = "title: Russiaâ€™s plans"
+    good = "title: Russia’s plans"
+
+    def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        for pointer, text in iter_text_fields(record):
+            found = find_mojibake(text)
+            if found:
+                yield Problem(f"mojibake {found!r} (UTF-8 read as Windows-1252)", pointer=pointer)
+        for line, text in record.iter_body_lines():
+            found = find_mojibake(text)
+            if found:
+                yield Problem(f"mojibake {found!r} in the body (UTF-8 read as Windows-1252)", line=line)
+
+
+RULES = (UnparseableDate, FutureDate, Mojibake)

@@ -1,0 +1,139 @@
+"""The command line: declares options, hands them to validator.app, prints, exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from validator import __version__
+from validator.app import CheckOptions, check
+from validator.config import ConfigError
+from validator.registry import PluginError, default_registry
+from validator.report import REPORTERS
+
+EXAMPLES = """
+\b
+Examples:
+  newslint check seeds/                      check a folder (text report)
+  newslint check news/ --format sarif -o newslint.sarif
+  newslint check --select body,image --fail-on warning a.md b.md
+  newslint rules                             list every rule
+  newslint explain body/missing              print a rule's card
+"""
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _use_color(output: Path | None) -> bool:
+    if output is not None or "NO_COLOR" in os.environ:
+        return False
+    return sys.stdout.isatty()
+
+
+@click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newslint")
+def cli() -> None:
+    """newslint: validate and lint news records (YAML front matter, JSON, JSON lines)."""
+
+
+@cli.command("check", epilog=EXAMPLES)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text",
+    show_default=True, help="Report format.",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Only these families, slugs or codes (comma-separated; repeatable).")
+@click.option("--ignore", multiple=True, metavar="RULES",
+              help="Skip these families, slugs or codes (comma-separated; repeatable).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
+              help="Lowest severity that makes the exit code 1 [default: error, or config].")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Configuration file (default: nearest newslint.toml or pyproject.toml).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--secured-key-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="File holding the base64 AES key for secured blobs "
+                   "(or set NEWSLINT_SECURED_KEY).")
+def check_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    config: Path | None,
+    no_cache: bool,
+    secured_key_file: Path | None,
+) -> None:
+    """Check records in PATHS (files or folders; default: the current folder).
+
+    Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
+    2 a usage or configuration error, or a rule crash.
+    """
+    options = CheckOptions(
+        paths=list(paths) or [Path(".")],
+        output_format=output_format,
+        output=output,
+        select=_split(select),
+        ignore=_split(ignore),
+        fail_on=fail_on,
+        config=config,
+        use_cache=not no_cache,
+        secured_key_file=secured_key_file,
+        color=_use_color(output),
+    )
+    try:
+        run = check(options)
+    except (ConfigError, PluginError) as error:
+        raise click.UsageError(str(error)) from None
+    report = run.render(output_format, options.color)
+    if output is not None:
+        output.write_text(report, encoding="utf-8")
+        click.echo(report.rstrip("\n").rsplit("\n", 1)[-1] if output_format == "text" else
+                   f"report written to {output}", err=True)
+    else:
+        click.echo(report, nl=False)
+    sys.exit(run.exit_code)
+
+
+@cli.command("rules")
+def rules_command() -> None:
+    """List every rule: slug, code, default severity and what it checks."""
+    registry = _registry()
+    width = max(len(slug) for slug in registry.rules)
+    for slug, rule in registry.rules.items():
+        fix = " (fixable)" if rule.fixable else ""
+        click.echo(f"{slug:<{width}}  {rule.code}  {rule.severity.value:<7}  {rule.summary}{fix}")
+
+
+@cli.command("explain")
+@click.argument("rule")
+def explain_command(rule: str) -> None:
+    """Print the documentation card of RULE (a slug such as body/missing, or a code)."""
+    registry = _registry()
+    found = registry.resolve(rule)
+    if found is None:
+        raise click.UsageError(f"no rule {rule!r}; `newslint rules` lists them")
+    click.echo(found.card(), nl=False)
+
+
+def _registry():  # type: ignore[no-untyped-def]
+    try:
+        return default_registry()
+    except PluginError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def main() -> int:
+    try:
+        cli.main(prog_name="newslint", standalone_mode=True)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    return 0

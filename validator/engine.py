@@ -1,0 +1,175 @@
+"""The core: files → records → rule findings → a RunResult. No printing, no exit."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from validator.discover import discover
+from validator.findings import Finding, Problem, Severity
+from validator.load import InputLimits, LoadedFile, load_file, unreadable
+from validator.records import Record
+from validator.rule import CheckContext
+from validator.selection import ActiveRule, Selection
+
+CRASH_SLUG = "internal/rule-crash"
+CRASH_CODE = "NL001"
+FAIL_ON_RANK = {"info": 1, "warning": 2, "error": 3, "never": 99}
+
+
+@dataclass
+class FileResult:
+    path: str
+    records: int
+    status: str  # "clean" | "findings" | "unreadable"
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    crashed: bool = False
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files)
+
+    def count_by_severity(self) -> dict[str, int]:
+        counts = {severity.value: 0 for severity in Severity}
+        for finding in self.findings:
+            counts[finding.severity.value] += 1
+        return counts
+
+    def count_by_rule(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            counts[finding.rule] = counts.get(finding.rule, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def exit_code(self, fail_on: str) -> int:
+        if self.crashed:
+            return 2
+        threshold = FAIL_ON_RANK[fail_on]
+        return 1 if any(f.severity.rank >= threshold for f in self.findings) else 0
+
+
+@dataclass
+class CheckRequest:
+    paths: list[Path]
+    root: Path  # config root: include/exclude/override globs are relative to it
+    selection: Selection
+    context: CheckContext
+    limits: InputLimits
+    include: list[str]
+    exclude: list[str]
+
+
+def display_path(path: Path) -> str:
+    """Paths in reports: relative to the working directory when inside it, '/'-separated."""
+    if not path.is_absolute():
+        return Path(os.path.normpath(path)).as_posix()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def relative_to_root(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def run_check(request: CheckRequest) -> RunResult:
+    result = RunResult()
+    for loaded, relative in iter_loaded(request):
+        active = request.selection.rules_for(relative)
+        file_findings: list[Finding] = []
+        for record in loaded.records:
+            record_findings, crashed = check_record(record, active, request)
+            result.crashed |= crashed
+            file_findings.extend(record_findings)
+        file_findings.sort(key=Finding.sort_key)
+        readable = all(r.readable for r in loaded.records)
+        status = "unreadable" if not readable else ("findings" if file_findings else "clean")
+        result.files.append(FileResult(loaded.path, len(loaded.records), status))
+        result.findings.extend(file_findings)
+    return result
+
+
+def iter_loaded(request: CheckRequest) -> Iterator[tuple[LoadedFile, str]]:
+    for item in discover(request.paths, request.root, request.include, request.exclude):
+        shown = display_path(item.path)
+        if item.problem is not None:
+            yield unreadable(shown, "input/unreadable", item.problem), item.relative
+            continue
+        yield load_file(item.path, shown, request.limits), item.relative
+
+
+def check_record(
+    record: Record, active: list[ActiveRule], request: CheckRequest
+) -> tuple[list[Finding], bool]:
+    findings: list[Finding] = []
+    crashed = False
+    for entry in active:
+        rule = entry.rule
+        if not rule.applies_to(record):
+            continue
+        try:
+            problems = list(rule.check(record, request.context))
+        except Exception as error:  # a rule bug must not stop the run or lose the file
+            crashed = True
+            findings.append(
+                _finding(
+                    record,
+                    CRASH_SLUG,
+                    CRASH_CODE,
+                    Severity.ERROR,
+                    Problem(
+                        f"rule {rule.slug} crashed on this record: "
+                        f"{type(error).__name__}: {_safe_text(error)}; please report it"
+                    ),
+                )
+            )
+            continue
+        findings.extend(
+            _finding(record, rule.slug, rule.code, entry.severity, p) for p in problems
+        )
+    return findings, crashed
+
+
+def _safe_text(error: Exception) -> str:
+    # Exception text could quote record content; keep it short.
+    text = str(error)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _finding(
+    record: Record, slug: str, code: str, severity: Severity, problem: Problem
+) -> Finding:
+    if problem.line is not None:
+        line = problem.line
+        column = problem.column or 1
+        end_line = problem.end_line
+    else:
+        position = record.locate(problem.pointer)
+        line, column = position.line, position.column
+        end_line = problem.end_line if problem.end_line is not None else position.end_line
+    if end_line is not None and end_line <= line:
+        end_line = None
+    return Finding(
+        rule=slug,
+        code=code,
+        severity=severity,
+        message=problem.message,
+        path=record.path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        pointer=problem.pointer,
+        record=record.index,
+    )
+

@@ -1,0 +1,59 @@
+"""Files to records: one module per input format, all returning positioned Records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from validator.findings import Problem
+from validator.load.json_ import load_json, load_jsonl
+from validator.load.source import InputLimits, read_source
+from validator.load.text import load_text
+from validator.records import Record
+
+FORMATS_BY_SUFFIX = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "markdown",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+__all__ = ["FORMATS_BY_SUFFIX", "InputLimits", "LoadedFile", "load_file"]
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    records: list[Record]
+
+
+def load_file(path: Path, display_path: str, limits: InputLimits) -> LoadedFile:
+    """Read ``path`` and split it into records. Never raises for bad input: problems
+    become input/ findings on a record (an unreadable file yields one unreadable record)."""
+    source = read_source(path, display_path, limits)
+    if source.text is None:
+        record = Record(display_path, 0, source.problem_line, "unknown", readable=False)
+        for slug, problem in source.problems:
+            record.add_load_problem(slug, problem)
+        return LoadedFile(display_path, [record])
+    fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower(), "markdown")
+    if fmt == "json":
+        records = load_json(source.text, display_path, limits)
+    elif fmt == "jsonl":
+        records = load_jsonl(source.text, display_path, limits)
+    else:
+        records = [load_text(source.text, display_path, limits)]
+    if source.problems:
+        first = records[0]
+        for slug, problem in source.problems:
+            first.add_load_problem(slug, problem)
+    return LoadedFile(display_path, records)
+
+
+def unreadable(display_path: str, slug: str, message: str) -> LoadedFile:
+    """A file that vanished or could not be opened still appears in the report."""
+    record = Record(display_path, 0, 1, "unknown", readable=False)
+    record.add_load_problem(slug, Problem(message, line=1, column=1))
+    return LoadedFile(display_path, [record])

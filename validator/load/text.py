@@ -1,0 +1,85 @@
+"""Markdown/text records: optional YAML front matter between `---` lines, then the body."""
+
+from __future__ import annotations
+
+import re
+
+from validator.findings import Problem
+from validator.load.source import InputLimits
+from validator.load.yaml_tree import YamlRefused, load_yaml
+from validator.records import Record
+
+_OPENING = re.compile(r"---[ \t]*\r?\n")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+
+
+def load_text(text: str, path: str, limits: InputLimits) -> Record:
+    opening = _OPENING.match(text)
+    if opening is None:
+        record = Record(path, 0, 1, "text", body=text, body_line=1)
+        record.add_load_problem(
+            "input/no-front-matter",
+            Problem(
+                "no YAML front matter (the first line is not '---'): checked as a body-only "
+                "record",
+                line=1,
+                column=1,
+            ),
+        )
+        return record
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        record = Record(path, 0, 1, "markdown", readable=False)
+        record.add_load_problem(
+            "input/unterminated-front-matter",
+            Problem(
+                "front matter opened on line 1 is never closed: add a '---' line after it",
+                line=1,
+                column=1,
+            ),
+        )
+        return record
+    front = text[opening.end() : closing.start()]
+    closing_line = 1 + text.count("\n", 0, closing.start())
+    body_start = closing.end()
+    if text.startswith("\r\n", body_start):
+        body_start += 2
+    elif text.startswith("\n", body_start):
+        body_start += 1
+    record = Record(
+        path, 0, 1, "markdown", body=text[body_start:], body_line=closing_line + 1
+    )
+    if len(front.encode("utf-8", errors="replace")) > limits.max_front_matter_bytes:
+        record.add_load_problem(
+            "input/too-large",
+            Problem(
+                f"front matter is over {limits.max_front_matter_bytes:,} bytes; not parsed "
+                "(raise limits.max-front-matter-bytes if it is genuine)",
+                line=2,
+                column=1,
+                end_line=closing_line - 1,
+            ),
+        )
+        return record
+    try:
+        document = load_yaml(front, 2, limits.yaml)
+    except YamlRefused as refused:
+        record.add_load_problem(refused.slug, refused.problem)
+        return record
+    for slug, problem in document.problems:
+        record.add_load_problem(slug, problem)
+    if document.value is None:
+        record.add_load_problem(
+            "input/front-matter-not-mapping",
+            Problem("front matter is empty: a news record needs its fields", line=1, column=1),
+        )
+    elif not isinstance(document.value, dict):
+        kind = "a list" if isinstance(document.value, list) else "a single value"
+        record.add_load_problem(
+            "input/front-matter-not-mapping",
+            Problem(f"front matter is {kind}, not a mapping of fields", line=2, column=1),
+        )
+    else:
+        record.data = document.value
+        record._positions = document.positions
+    return record

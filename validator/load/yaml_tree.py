@@ -1,0 +1,293 @@
+"""Build front-matter values from libyaml's event stream, with positions and limits.
+
+Building from events (not PyYAML's composer) keeps the walk iterative, so deep nesting
+cannot overflow the C stack; aliases are counted and their expansion bounded, so a
+"billion laughs" document is refused quickly; duplicate keys are reported; timestamps
+stay the strings the author wrote; and every key gets a file position for its pointer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events as ev
+
+from validator.findings import Problem
+from validator.records import Position, escape_pointer_token
+
+try:  # libyaml's C parser; the pure-Python one is used only where libyaml is missing.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_BUILDERS = {
+    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+}
+# Kept as the text the author wrote: a timestamp stays equal to its text, binary stays base64.
+_TEXT_TAGS = {_STR, "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+_MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
+_SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
+
+
+@dataclass(frozen=True)
+class YamlLimits:
+    max_depth: int = 64
+    max_aliases: int = 100
+    max_nodes: int = 100_000
+
+
+class YamlRefused(Exception):
+    """The document is syntactically broken or exceeds a limit; carries slug and problem."""
+
+    def __init__(self, slug: str, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.slug = slug
+        self.problem = problem
+
+
+@dataclass
+class YamlDocument:
+    value: Any
+    positions: dict[str, Position]
+    # (slug, problem) pairs that did not stop loading: duplicate keys, unsupported tags.
+    problems: list[tuple[str, Problem]] = field(default_factory=list)
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    pointer: str
+    anchor: str | None
+    nodes_at_start: int
+    key: str | None = None
+    key_mark: Any = None
+    seen: dict[str, int] | None = None
+
+
+def load_yaml(text: str, first_line: int, limits: YamlLimits) -> YamlDocument:
+    """Parse one YAML document; ``first_line`` is the file line of the text's first line."""
+    builder = _Builder(first_line, limits)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else first_line
+        column = mark.column + 1 if mark else 1
+        what = error.problem or str(error)
+        if error.context:
+            what = f"{error.context}: {what}"
+        raise YamlRefused(
+            "input/yaml-syntax",
+            Problem(f"YAML syntax error: {what}", line=line, column=column),
+        ) from None
+    except yaml.YAMLError as error:
+        raise YamlRefused(
+            "input/yaml-syntax", Problem(f"YAML error: {error}", line=first_line, column=1)
+        ) from None
+    return YamlDocument(builder.root, builder.positions, builder.problems)
+
+
+class _Builder:
+    def __init__(self, first_line: int, limits: YamlLimits) -> None:
+        self.first_line = first_line
+        self.limits = limits
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.positions: dict[str, Position] = {}
+        self.problems: list[tuple[str, Problem]] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.nodes = 0
+        self.aliases = 0
+        self.documents = 0
+
+    def _position(self, mark: Any, end_mark: Any = None) -> Position:
+        end = self.first_line + end_mark.line if end_mark is not None else None
+        return Position(self.first_line + mark.line, mark.column + 1, end)
+
+    def _count(self, nodes: int, mark: Any) -> None:
+        self.nodes += nodes
+        if self.nodes > self.limits.max_nodes:
+            raise YamlRefused(
+                "input/yaml-limits",
+                Problem(
+                    f"front matter expands to more than {self.limits.max_nodes} values "
+                    "(aliases or sheer size); refused without expanding it",
+                    line=self.first_line + mark.line,
+                    column=mark.column + 1,
+                ),
+            )
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, ev.ScalarEvent):
+            self._count(1, event.start_mark)
+            value = self._scalar(event)
+            self._register(event.anchor, value, 1)
+            self._attach(value, event.start_mark, event.end_mark)
+        elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+            self._start(event)
+        elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+            frame = self.stack.pop()
+            if frame.key is not None:  # a mapping ended on a key without value: cannot happen
+                frame.key = None
+            self._register(frame.anchor, frame.container, self.nodes - frame.nodes_at_start + 1)
+            self._close(frame, event.end_mark)
+        elif isinstance(event, ev.AliasEvent):
+            self._alias(event)
+        elif isinstance(event, ev.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise YamlRefused(
+                    "input/yaml-syntax",
+                    Problem(
+                        "front matter holds more than one YAML document",
+                        line=self.first_line + event.start_mark.line,
+                        column=1,
+                    ),
+                )
+
+    def _scalar(self, event: Any) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in _TEXT_TAGS:
+            return event.value
+        builder = _SCALAR_BUILDERS.get(tag)
+        if builder is None:
+            self._unsupported(tag, event.start_mark)
+            return event.value
+        return builder(yaml.ScalarNode(tag, event.value))
+
+    def _unsupported(self, tag: str, mark: Any) -> None:
+        self.problems.append(
+            (
+                "input/yaml-tag",
+                Problem(
+                    f"unsupported YAML tag {tag!r}: newslint reads it as plain text and "
+                    "never constructs objects from tags; remove the tag",
+                    line=self.first_line + mark.line,
+                    column=mark.column + 1,
+                ),
+            )
+        )
+
+    def _start(self, event: Any) -> None:
+        self._count(1, event.start_mark)
+        if len(self.stack) >= self.limits.max_depth:
+            raise YamlRefused(
+                "input/yaml-limits",
+                Problem(
+                    f"front matter nests deeper than {self.limits.max_depth} levels",
+                    line=self.first_line + event.start_mark.line,
+                    column=event.start_mark.column + 1,
+                ),
+            )
+        is_map = isinstance(event, ev.MappingStartEvent)
+        if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+            self._unsupported(event.tag, event.start_mark)
+        container: dict[str, Any] | list[Any] = {} if is_map else []
+        pointer = self._attach(container, event.start_mark, None)
+        self.stack.append(
+            _Frame(container, pointer, event.anchor, self.nodes, seen={} if is_map else None)
+        )
+
+    def _alias(self, event: Any) -> None:
+        self.aliases += 1
+        mark = event.start_mark
+        if self.aliases > self.limits.max_aliases:
+            raise YamlRefused(
+                "input/yaml-limits",
+                Problem(
+                    f"front matter uses more than {self.limits.max_aliases} YAML aliases",
+                    line=self.first_line + mark.line,
+                    column=mark.column + 1,
+                ),
+            )
+        if event.anchor not in self.anchors:
+            raise YamlRefused(
+                "input/yaml-syntax",
+                Problem(
+                    f"YAML alias *{event.anchor} refers to no complete anchor before it",
+                    line=self.first_line + mark.line,
+                    column=mark.column + 1,
+                ),
+            )
+        value, weight = self.anchors[event.anchor]
+        # The value is shared, not copied; its weight still counts as if expanded.
+        self._count(weight, mark)
+        self._attach(value, mark, event.end_mark)
+
+    def _register(self, anchor: str | None, value: Any, weight: int) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = (value, weight)
+
+    def _attach(self, value: Any, mark: Any, end_mark: Any) -> str:
+        """Put ``value`` into the open container; returns the value's JSON pointer."""
+        if not self.stack:
+            self.root = value
+            return ""
+        frame = self.stack[-1]
+        container = frame.container
+        if isinstance(container, list):
+            pointer = f"{frame.pointer}/{len(container)}"
+            container.append(value)
+            self.positions[pointer] = self._position(mark, end_mark)
+            return pointer
+        if frame.key is None:
+            frame.key = self._key(value, mark)
+            frame.key_mark = mark
+            return frame.pointer
+        key, key_mark = frame.key, frame.key_mark
+        frame.key = None
+        pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
+        assert frame.seen is not None
+        if key in frame.seen:
+            self.problems.append(
+                (
+                    "input/duplicate-key",
+                    Problem(
+                        f"duplicate key {key!r} (first at line {frame.seen[key]}); YAML "
+                        "readers disagree on which value wins: keep one",
+                        pointer=pointer,
+                        line=self.first_line + key_mark.line,
+                        column=key_mark.column + 1,
+                    ),
+                )
+            )
+        else:
+            frame.seen[key] = self.first_line + key_mark.line
+        container[key] = value
+        self.positions[pointer] = self._position(key_mark, end_mark)
+        return pointer
+
+    def _key(self, value: Any, mark: Any) -> str:
+        if isinstance(value, (dict, list)):
+            self.problems.append(
+                (
+                    "input/yaml-tag",
+                    Problem(
+                        "a mapping or list used as a key; news records use text keys",
+                        line=self.first_line + mark.line,
+                        column=mark.column + 1,
+                    ),
+                )
+            )
+            return repr(value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return "null" if value is None else str(value)
+
+    def _close(self, frame: _Frame, end_mark: Any) -> None:
+        if frame.pointer in self.positions:
+            start = self.positions[frame.pointer]
+            self.positions[frame.pointer] = Position(
+                start.line, start.column, self.first_line + end_mark.line
+            )

@@ -1,0 +1,34 @@
+"""GitHub Actions workflow commands: `::error file=…,line=…::message` per finding."""
+
+from __future__ import annotations
+
+from validator.findings import Severity
+from validator.report.base import ReportContext
+from validator.report.text import summary_line
+
+_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(context: ReportContext) -> str:
+    lines = []
+    for finding in context.result.findings:
+        properties = [
+            f"file={_escape_property(finding.path)}",
+            f"line={finding.line}",
+            f"col={finding.column}",
+        ]
+        if finding.end_line is not None:
+            properties.append(f"endLine={finding.end_line}")
+        properties.append(f"title={_escape_property(f'{finding.rule} ({finding.code})')}")
+        command = _COMMANDS[finding.severity]
+        lines.append(f"::{command} {','.join(properties)}::{_escape_data(finding.message)}")
+    lines.append(summary_line(context))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,57 @@
+"""JUnit XML: one test case per checked file; its findings are the failure."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from validator.findings import Finding, Severity
+from validator.report.base import ReportContext
+
+_FAILING = {"error": {Severity.ERROR}, "warning": {Severity.ERROR, Severity.WARNING}}
+
+
+def render(context: ReportContext) -> str:
+    result = context.result
+    failing = _FAILING.get(context.fail_on, set(Severity) if context.fail_on == "info" else set())
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_path[finding.path].append(finding)
+    suites = ET.Element("testsuites", name="newslint")
+    suite = ET.SubElement(suites, "testsuite", name="newslint")
+    failures = errors = 0
+    for file in result.files:
+        case = ET.SubElement(suite, "testcase", classname="newslint", name=file.path, file=file.path)
+        findings = by_path.get(file.path, [])
+        crashes = [f for f in findings if f.rule == "internal/rule-crash"]
+        blocking = [f for f in findings if f.severity in failing and f not in crashes]
+        if crashes:
+            errors += 1
+            element = ET.SubElement(case, "error", message=crashes[0].message, type="internal/rule-crash")
+            element.text = "\n".join(_line(f) for f in crashes)
+        if blocking:
+            failures += 1
+            first = blocking[0]
+            element = ET.SubElement(
+                case,
+                "failure",
+                message=f"{len(blocking)} finding(s); first: {first.rule}: {first.message}",
+                type=first.rule,
+            )
+            element.text = "\n".join(_line(f) for f in blocking)
+        rest = [f for f in findings if f not in blocking and f not in crashes]
+        if rest:
+            ET.SubElement(case, "system-out").text = "\n".join(_line(f) for f in rest)
+    for element in (suites, suite):
+        element.set("tests", str(len(result.files)))
+        element.set("failures", str(failures))
+        element.set("errors", str(errors))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _line(finding: Finding) -> str:
+    return (
+        f"{finding.path}:{finding.line}:{finding.column}: {finding.severity.value} "
+        f"[{finding.rule} {finding.code}] {finding.message}"
+    )

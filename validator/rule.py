@@ -1,0 +1,124 @@
+"""The contract every rule module follows, built-in or plugin."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from validator.findings import Problem, Severity
+from validator.records import Record
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]*/[a-z][a-z0-9-]*$")
+CODE_PATTERN = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
+
+
+class RuleOptions(BaseModel):
+    """Base for a rule's options: kebab-case keys in config, unknown keys refused."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        alias_generator=lambda name: name.replace("_", "-"),
+    )
+
+
+class NoOptions(RuleOptions):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a rule may know besides the record: run-wide inputs, prepared once per run.
+
+    Rules never read files or the network themselves; what they need arrives here.
+    """
+
+    record_schema: Any = None  # a compiled jsonschema validator
+    secured_key: bytes | None = field(default=None, repr=False)
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+class Rule:
+    """A rule: a stable slug and code, a default severity, a card, options and ``check``.
+
+    Subclasses set the class attributes and implement ``check``, yielding Problems.
+    ``needs`` says what the record must have for the rule to run: "data" (front matter
+    or JSON fields), "body", or "record" (anything readable; input/ rules use "any").
+    """
+
+    slug: ClassVar[str]
+    code: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    what: ClassVar[str]
+    why: ClassVar[str]
+    bad: ClassVar[str]
+    good: ClassVar[str]
+    needs: ClassVar[str] = "data"
+    fixable: ClassVar[bool] = False
+    Options: ClassVar[type[RuleOptions]] = NoOptions
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    @property
+    def family(self) -> str:
+        return self.slug.split("/", 1)[0]
+
+    def applies_to(self, record: Record) -> bool:
+        if self.needs == "any":
+            return True
+        if not record.readable:
+            return False
+        if self.needs == "data":
+            return record.data is not None
+        if self.needs == "body":
+            return True
+        return True
+
+    def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        raise NotImplementedError(f"{type(self).__name__} must implement check()")
+
+    @classmethod
+    def card(cls) -> str:
+        """The rule's documentation card (the shape of ruff's rule docs)."""
+        options = _describe_options(cls.Options)
+        parts = [
+            f"# {cls.slug} ({cls.code})",
+            "",
+            f"Default severity: {cls.severity.value}" + ("  ·  fixable" if cls.fixable else ""),
+            "",
+            "## What it checks",
+            cls.what.strip(),
+            "",
+            "## Why it matters",
+            cls.why.strip(),
+            "",
+            "## Example",
+            _indent(cls.bad.strip("\n")),
+            "",
+            "## Use instead",
+            _indent(cls.good.strip("\n")),
+        ]
+        if options:
+            parts += ["", "## Options", *options]
+        return "\n".join(parts) + "\n"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.split("\n"))
+
+
+def _describe_options(model: type[RuleOptions]) -> list[str]:
+    lines = []
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        description = f": {info.description}" if info.description else ""
+        lines.append(f"- `{key}` (default {info.default!r}){description}")
+    return lines

@@ -1,0 +1,64 @@
+"""The record JSON Schema: found, read and compiled once per run."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+from validator.config import ConfigError
+
+RECORD_SCHEMA = "news-record.schema.json"
+REPORT_SCHEMA = "report.schema.json"
+CONFIG_SCHEMA = "config.schema.json"
+
+
+def schema_dir() -> Path:
+    """Installed wheels carry the schemas inside the package; a source checkout has them
+    at the top level (schemas/), where the design card puts them."""
+    packaged = resources.files("validator") / "schemas"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+def read_bundled_schema(name: str) -> dict[str, Any]:
+    with (schema_dir() / name).open(encoding="utf-8") as handle:
+        result: dict[str, Any] = json.load(handle)
+    return result
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker()
+    # jsonschema checks these only when the optional validators import; newslint depends
+    # on them, so fail loudly rather than silently skip the formats.
+    for name in ("date-time", "uri"):
+        if name not in checker.checkers:
+            raise RuntimeError(f"JSON Schema format {name!r} has no checker installed")
+    return checker
+
+
+@lru_cache(maxsize=8)
+def compile_schema(path: str | None) -> Draft202012Validator:
+    """Compile the record schema at ``path`` (bundled one when None), once per process."""
+    if path is None:
+        schema = read_bundled_schema(RECORD_SCHEMA)
+        where = RECORD_SCHEMA
+    else:
+        where = path
+        try:
+            schema = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ConfigError(f"schema {path}: cannot read: {error.strerror}") from None
+        except ValueError as error:
+            raise ConfigError(f"schema {path}: not valid JSON: {error}") from None
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as error:
+        raise ConfigError(f"schema {where}: not a valid JSON Schema: {error.message}") from None
+    return Draft202012Validator(schema, format_checker=_format_checker())
