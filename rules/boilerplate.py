@@ -27,6 +27,7 @@ PACK_DIR = Path(__file__).parent / "packs"
 _LEADING_MARKS = re.compile(r"^[\s•·●▪►▶»*\-–—|>#]+")
 _TRAILING_MARKS = re.compile(r"[\s:|›»]+$")
 _SPACES = re.compile(r"\s+")
+_WORDY = re.compile(r"[^\W\d_]{2,}.*\s.*[^\W\d_]{2,}")  # two words with letters, not markup
 
 
 def normalise_line(line: str) -> str:
@@ -157,7 +158,8 @@ def repeated_lines(record: Record, max_words: int) -> Iterator[FlaggedLine]:
         stripped = text.strip()
         if not stripped:
             continue
-        if stripped == previous and len(stripped.split()) <= max_words:
+        words = stripped.split()
+        if stripped == previous and 2 <= len(words) <= max_words and _WORDY.search(stripped):
             yield FlaggedLine(line, text, "repeats the line before it")
         previous = stripped
 
