@@ -62,7 +62,9 @@ def _read_key(options: CheckOptions, loaded: LoadedConfig) -> bytes | None:
             try:
                 text = key_file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
-                raise ConfigError(f"{key_file}: cannot read the secured key file: {error}") from None
+                raise ConfigError(
+                    f"{key_file}: cannot read the secured key file: {error}"
+                ) from None
             return parse_key(text, str(key_file))
         if os.environ.get(KEY_ENV):
             return parse_key(os.environ[KEY_ENV], KEY_ENV)

@@ -11,7 +11,7 @@ import click
 from validator import __version__
 from validator.app import CheckOptions, check
 from validator.config import ConfigError
-from validator.registry import PluginError, default_registry
+from validator.registry import PluginError, Registry, default_registry
 from validator.report import REPORTERS
 
 EXAMPLES = """
@@ -44,23 +44,47 @@ def cli() -> None:
 @cli.command("check", epilog=EXAMPLES)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text",
-    show_default=True, help="Report format.",
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to FILE instead of standard output.")
-@click.option("--select", multiple=True, metavar="RULES",
-              help="Only these families, slugs or codes (comma-separated; repeatable).")
-@click.option("--ignore", multiple=True, metavar="RULES",
-              help="Skip these families, slugs or codes (comma-separated; repeatable).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
-              help="Lowest severity that makes the exit code 1 [default: error, or config].")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
-              help="Configuration file (default: nearest newslint.toml or pyproject.toml).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Only these families, slugs or codes (comma-separated; repeatable).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="RULES",
+    help="Skip these families, slugs or codes (comma-separated; repeatable).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    help="Lowest severity that makes the exit code 1 [default: error, or config].",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Configuration file (default: nearest newslint.toml or pyproject.toml).",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
-@click.option("--secured-key-file", type=click.Path(path_type=Path, dir_okay=False),
-              help="File holding the base64 AES key for secured blobs "
-                   "(or set NEWSLINT_SECURED_KEY).")
+@click.option(
+    "--secured-key-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File holding the base64 AES key for secured blobs (or set NEWSLINT_SECURED_KEY).",
+)
 def check_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -96,8 +120,12 @@ def check_command(
     report = run.render(output_format, options.color)
     if output is not None:
         output.write_text(report, encoding="utf-8")
-        click.echo(report.rstrip("\n").rsplit("\n", 1)[-1] if output_format == "text" else
-                   f"report written to {output}", err=True)
+        click.echo(
+            report.rstrip("\n").rsplit("\n", 1)[-1]
+            if output_format == "text"
+            else f"report written to {output}",
+            err=True,
+        )
     else:
         click.echo(report, nl=False)
     sys.exit(run.exit_code)
@@ -124,7 +152,7 @@ def explain_command(rule: str) -> None:
     click.echo(found.card(), nl=False)
 
 
-def _registry():  # type: ignore[no-untyped-def]
+def _registry() -> Registry:
     try:
         return default_registry()
     except PluginError as error:

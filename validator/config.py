@@ -16,7 +16,7 @@ from validator.findings import Severity
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 CONFIG_FILENAMES = ("newslint.toml", "pyproject.toml")
 DEFAULT_INCLUDE = ["*.md", "*.markdown", "*.txt", "*.json", "*.jsonl", "*.ndjson"]
@@ -155,7 +155,7 @@ def load_config(explicit: Path | None, paths: list[Path]) -> LoadedConfig:
     start = _common_folder(paths)
     found = discover_config(start)
     if found is None:
-        return LoadedConfig(config=Config(), source=None, root=Path.cwd().resolve())
+        return LoadedConfig(config=Config.model_validate({}), source=None, root=Path.cwd().resolve())
     return read_config_file(found)
 
 

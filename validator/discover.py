@@ -64,14 +64,14 @@ def _expand(
         )
 
 
-def _walk(folder: Path, root: Path, include: list[str], excluded: list[str]) -> Iterator[Discovered]:
+def _walk(
+    folder: Path, root: Path, include: list[str], excluded: list[str]
+) -> Iterator[Discovered]:
     # os.walk does not follow symlinked folders, so a symlink loop cannot trap it.
     errors: list[OSError] = []
     for current, dirs, files in os.walk(folder, onerror=errors.append):
         while errors:
-            error = errors.pop()
-            failed = Path(error.filename or current)
-            yield Discovered(failed, _relative(failed, root), f"cannot read folder: {error.strerror}")
+            yield _folder_problem(errors.pop(), current, root)
         current_path = Path(current)
         dirs[:] = sorted(
             d for d in dirs if not path_matches(_relative(current_path / d, root), excluded)
@@ -90,6 +90,10 @@ def _walk(folder: Path, root: Path, include: list[str], excluded: list[str]) -> 
                 yield Discovered(path, relative)
             else:
                 yield Discovered(path, relative, "not a regular file (a FIFO, socket or device)")
-    for error in errors:
-        failed = Path(error.filename or folder)
-        yield Discovered(failed, _relative(failed, root), f"cannot read folder: {error.strerror}")
+    for leftover in errors:
+        yield _folder_problem(leftover, str(folder), root)
+
+
+def _folder_problem(error: OSError, fallback: str, root: Path) -> Discovered:
+    failed = Path(error.filename or fallback)
+    return Discovered(failed, _relative(failed, root), f"cannot read folder: {error.strerror}")

@@ -135,9 +135,7 @@ def check_record(
                 )
             )
             continue
-        findings.extend(
-            _finding(record, rule.slug, rule.code, entry.severity, p) for p in problems
-        )
+        findings.extend(_finding(record, rule.slug, rule.code, entry.severity, p) for p in problems)
     return findings, crashed
 
 
@@ -147,9 +145,7 @@ def _safe_text(error: Exception) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def _finding(
-    record: Record, slug: str, code: str, severity: Severity, problem: Problem
-) -> Finding:
+def _finding(record: Record, slug: str, code: str, severity: Severity, problem: Problem) -> Finding:
     if problem.line is not None:
         line = problem.line
         column = problem.column or 1
@@ -172,4 +168,3 @@ def _finding(
         pointer=problem.pointer,
         record=record.index,
     )
-

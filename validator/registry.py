@@ -54,9 +54,7 @@ def load_entry_point(entry_point: EntryPoint) -> list[type[Rule]]:
         raise PluginError(
             f"rule plugin '{label}' failed to load: {type(error).__name__}: {error}"
         ) from error
-    items: Iterable[object] = (
-        provided if isinstance(provided, (list, tuple)) else [provided]
-    )
+    items: Iterable[object] = provided if isinstance(provided, (list, tuple)) else [provided]
     rules = []
     for item in items:
         if not (inspect.isclass(item) and issubclass(item, Rule)):
@@ -108,7 +106,7 @@ def build_registry(found: Iterable[tuple[str, type[Rule]]]) -> Registry:
 
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
-    found = []
+    found: list[tuple[str, type[Rule]]] = []
     for entry_point in find_entry_points():
         label = f"{entry_point.name} = {entry_point.value}"
         found.extend((label, rule) for rule in load_entry_point(entry_point))

@@ -120,8 +120,7 @@ class Selection:
             return rule.Options.model_validate(values)
         except ValidationError as error:
             details = "; ".join(
-                f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}"
-                for item in error.errors()
+                f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()
             )
             raise ConfigError(f"{self.source}: {where}: {details}") from None
 

@@ -20,8 +20,7 @@ def load_text(text: str, path: str, limits: InputLimits) -> Record:
         record.add_load_problem(
             "input/no-front-matter",
             Problem(
-                "no YAML front matter (the first line is not '---'): checked as a body-only "
-                "record",
+                "no YAML front matter (the first line is not '---'): checked as a body-only record",
                 line=1,
                 column=1,
             ),
@@ -46,9 +45,7 @@ def load_text(text: str, path: str, limits: InputLimits) -> Record:
         body_start += 2
     elif text.startswith("\n", body_start):
         body_start += 1
-    record = Record(
-        path, 0, 1, "markdown", body=text[body_start:], body_line=closing_line + 1
-    )
+    record = Record(path, 0, 1, "markdown", body=text[body_start:], body_line=closing_line + 1)
     if len(front.encode("utf-8", errors="replace")) > limits.max_front_matter_bytes:
         record.add_load_problem(
             "input/too-large",

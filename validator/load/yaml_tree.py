@@ -145,11 +145,12 @@ class _Builder:
         elif isinstance(event, ev.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
+                mark = event.start_mark
                 raise YamlRefused(
                     "input/yaml-syntax",
                     Problem(
                         "front matter holds more than one YAML document",
-                        line=self.first_line + event.start_mark.line,
+                        line=self.first_line + (mark.line if mark is not None else 0),
                         column=1,
                     ),
                 )
@@ -157,7 +158,7 @@ class _Builder:
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         if tag in _TEXT_TAGS:
             return event.value
         builder = _SCALAR_BUILDERS.get(tag)

@@ -20,9 +20,7 @@ def build(context: ReportContext) -> dict[str, Any]:
             "by_rule": result.count_by_rule(),
             "exit_code": result.exit_code(context.fail_on),
         },
-        "files": [
-            {"path": f.path, "records": f.records, "status": f.status} for f in result.files
-        ],
+        "files": [{"path": f.path, "records": f.records, "status": f.status} for f in result.files],
         "findings": [finding.as_dict() for finding in result.findings],
     }
 

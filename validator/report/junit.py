@@ -21,13 +21,17 @@ def render(context: ReportContext) -> str:
     suite = ET.SubElement(suites, "testsuite", name="newslint")
     failures = errors = 0
     for file in result.files:
-        case = ET.SubElement(suite, "testcase", classname="newslint", name=file.path, file=file.path)
+        case = ET.SubElement(
+            suite, "testcase", classname="newslint", name=file.path, file=file.path
+        )
         findings = by_path.get(file.path, [])
         crashes = [f for f in findings if f.rule == "internal/rule-crash"]
         blocking = [f for f in findings if f.severity in failing and f not in crashes]
         if crashes:
             errors += 1
-            element = ET.SubElement(case, "error", message=crashes[0].message, type="internal/rule-crash")
+            element = ET.SubElement(
+                case, "error", message=crashes[0].message, type="internal/rule-crash"
+            )
             element.text = "\n".join(_line(f) for f in crashes)
         if blocking:
             failures += 1
@@ -47,7 +51,9 @@ def render(context: ReportContext) -> str:
         element.set("failures", str(failures))
         element.set("errors", str(errors))
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
 
 
 def _line(finding: Finding) -> str:

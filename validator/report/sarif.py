@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from validator.findings import Severity
 from validator.report.base import ReportContext
@@ -16,7 +17,7 @@ def build(context: ReportContext) -> dict[str, Any]:
     registry = context.registry
     used = sorted({f.rule for f in context.result.findings})
     rule_index = {slug: index for index, slug in enumerate(used)}
-    rules = []
+    rules: list[dict[str, Any]] = []
     for slug in used:
         rule = registry.rules.get(slug)
         if rule is None:
@@ -47,12 +48,19 @@ def build(context: ReportContext) -> dict[str, Any]:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": finding.path, "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": {
+                                "uri": quote(finding.path),
+                                "uriBaseId": "%SRCROOT%",
+                            },
                             "region": region,
                         }
                     }
                 ],
-                "properties": {"code": finding.code, "pointer": finding.pointer, "record": finding.record},
+                "properties": {
+                    "code": finding.code,
+                    "pointer": finding.pointer,
+                    "record": finding.record,
+                },
             }
         )
     return {
