@@ -38,9 +38,7 @@ class BodyMissing(Rule):
             yield Problem("record has no 'body' field: add the article text", pointer="/body")
         elif not record.body.strip():
             line = record.body_file_line(0)
-            yield Problem(
-                "body is empty: add the article text after the front matter", line=line
-            )
+            yield Problem("body is empty: add the article text after the front matter", line=line)
 
 
 class TooShortOptions(RuleOptions):

@@ -92,11 +92,15 @@ def compile_pack(source: Path) -> Pack:
             try:
                 re.compile(pattern)
             except re.error as error:
-                raise PackError(f"boilerplate pack {source}: pattern {pattern!r}: {error}") from None
+                raise PackError(
+                    f"boilerplate pack {source}: pattern {pattern!r}: {error}"
+                ) from None
             alternatives.append(f"(?P<p{len(categories)}>{pattern})")
             categories.append(category)
     combined = re.compile("|".join(alternatives)) if alternatives else None
-    return Pack(spec.name, tuple(d.lower() for d in spec.domains), phrases, combined, tuple(categories))
+    return Pack(
+        spec.name, tuple(d.lower() for d in spec.domains), phrases, combined, tuple(categories)
+    )
 
 
 @lru_cache(maxsize=16)
@@ -116,9 +120,7 @@ def packs_for(record: Record, packs: tuple[Pack, ...]) -> list[Pack]:
     domain = _provider_domain(record)
     chosen = []
     for pack in packs:
-        if not pack.domains or domain is None:
-            chosen.append(pack)
-        elif any(domain == d or domain.endswith("." + d) for d in pack.domains):
+        if not pack.domains or domain is None or any(domain == d or domain.endswith("." + d) for d in pack.domains):
             chosen.append(pack)
     return chosen
 
@@ -229,17 +231,20 @@ class OnlyBoilerplate(Rule):
     needs = "body"
     what = (
         "Reports a body in which every non-blank line is boilerplate (a phrase-pack line or a "
-        "repeated caption): the scrape caught the page frame and missed the article."
+        "repeated caption): the scrape caught the page frame and missed the article. Its "
+        "`packs` and `max-line-words` options mean what they mean for boilerplate/phrase."
     )
     why = "The record looks filled but carries no article text."
+    Options = PhraseOptions
     bad = "Accessibility links\nSkip to main content\nAdvertisement"
     good = "(the article text, with or without stray chrome around it)"
 
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        assert isinstance(self.options, PhraseOptions)
         lines = [line for line, text in record.iter_body_lines() if text.strip()]
         if not lines:
             return  # body/missing reports empty bodies
-        flagged = {hit.line for hit in phrase_hits(record, PhraseOptions())}
+        flagged = {hit.line for hit in phrase_hits(record, self.options)}
         flagged |= {hit.line for hit in repeated_lines(record, RepeatOptions().max_words)}
         if flagged.issuperset(lines):
             yield Problem(

@@ -15,7 +15,7 @@ from validator.records import Record
 from validator.rule import CheckContext, Rule, RuleOptions
 
 
-def iter_image_lists(record: Record) -> Iterator[tuple[str, list[Any]]]:
+def iter_image_lists(record: Record) -> Iterator[tuple[str, Any]]:
     data = record.data or {}
     yield "/images", data.get("images")
     provider = data.get("provider")
@@ -42,12 +42,13 @@ def iter_images(record: Record) -> Iterator[tuple[str, dict[str, Any]]]:
 def dimensions(image: dict[str, Any]) -> tuple[int, int] | None:
     """(width, height) when both are positive integers, else None."""
     width, height = image.get("width"), image.get("height")
-    if _positive_int(width) and _positive_int(height):
-        return width, height
+    if isinstance(width, int) and isinstance(height, int):
+        if _positive_int(width) and _positive_int(height):
+            return width, height
     return None
 
 
-def _positive_int(value: Any) -> bool:
+def _positive_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
@@ -70,7 +71,9 @@ class MissingDimensions(Rule):
                 elif isinstance(value, bool) or not isinstance(value, (int, float)):
                     continue  # wrong type: schema/violation reports it
                 elif value <= 0:
-                    yield Problem(f"image {side} is {value}: must be positive", pointer=f"{pointer}/{side}")
+                    yield Problem(
+                        f"image {side} is {value}: must be positive", pointer=f"{pointer}/{side}"
+                    )
 
 
 class TooLargeOptions(RuleOptions):

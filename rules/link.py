@@ -13,8 +13,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-import idna
-
 from validator.findings import Problem, Severity
 from validator.records import Record
 from validator.rule import CheckContext, Rule
@@ -150,16 +148,17 @@ def private_host_reason(host: str) -> str | None:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return None
-    for label, flagged in (
-        ("loopback", address.is_loopback),
-        ("private", address.is_private),
-        ("link-local", address.is_link_local),
-        ("multicast", address.is_multicast),
-        ("unspecified", address.is_unspecified),
-        ("reserved", address.is_reserved),
+    for label, flagged in (  # the specific kinds first: Python counts them all as private
+        ("a loopback", address.is_loopback),
+        ("a link-local", address.is_link_local),
+        ("a multicast", address.is_multicast),
+        ("an unspecified", address.is_unspecified),
+        ("a reserved", address.is_reserved),
+        ("a private", address.is_private),
+        ("a non-public (shared or special-purpose)", not address.is_global),
     ):
         if flagged:
-            return f"host {host} is a {label} address"
+            return f"host {host} is {label} address"
     return None
 
 
@@ -193,12 +192,19 @@ def amp_cache_subdomain(host: str) -> str:
     """The Google AMP Cache subdomain for a publisher host (amp.dev's cache URL format):
     IDN-decoded, '-' doubled, '.' to '-', '0-…-0' around a label with '--' at 3-4, IDN-encoded;
     the base32 SHA-256 of the host when that is not a valid label of at most 63 characters."""
-    host = host.lower().rstrip(".")
-    try:
-        unicode_host = idna.decode(host) if "xn--" in host else host
-    except idna.IDNAError:
+    host = _ascii_host(host.lower().rstrip("."))
+    if "." not in host or len(host) > 63:  # as amp-toolbox: these take the fallback
+        return _amp_hash_subdomain(host)
+    try:  # RFC 3492 punycode, the inverse of the encoding below (not IDNA 2008 rules)
+        unicode_host = ".".join(
+            part[4:].encode("ascii").decode("punycode") if part.startswith("xn--") else part
+            for part in host.split(".")
+        )
+    except UnicodeError:
         return _amp_hash_subdomain(host)
     label = unicode_host.replace("-", "--").replace(".", "-")
+    if not label or label.startswith("-") or label.endswith("-"):
+        return _amp_hash_subdomain(host)  # e.g. an empty label: not a valid DNS label
     if label[2:4] == "--":
         label = f"0-{label}-0"
     if _mixes_directions(label):
@@ -211,6 +217,19 @@ def amp_cache_subdomain(host: str) -> str:
     if len(label) > 63:
         return _amp_hash_subdomain(host)
     return label
+
+
+def _ascii_host(host: str) -> str:
+    """The host as DNS carries it: non-ASCII labels punycode-encoded (RFC 3492)."""
+    if host.isascii():
+        return host
+    try:
+        return ".".join(
+            part if part.isascii() else "xn--" + part.encode("punycode").decode("ascii")
+            for part in host.split(".")
+        )
+    except UnicodeError:
+        return host
 
 
 def _mixes_directions(text: str) -> bool:
@@ -308,7 +327,9 @@ class SelfRelated(Rule):
         for index, item in enumerate(related_items(record)):
             url = item.get("webUrl")
             if isinstance(url, str) and url_key(url) in own:
-                yield Problem("related item points at this record itself", pointer=f"/related/{index}/webUrl")
+                yield Problem(
+                    "related item points at this record itself", pointer=f"/related/{index}/webUrl"
+                )
 
 
 class DuplicateRelated(Rule):
@@ -329,7 +350,9 @@ class DuplicateRelated(Rule):
                 continue
             key = url_key(url)
             if key in seen:
-                yield Problem(f"related item repeats /related/{seen[key]}", pointer=f"/related/{index}/webUrl")
+                yield Problem(
+                    f"related item repeats /related/{seen[key]}", pointer=f"/related/{index}/webUrl"
+                )
             else:
                 seen[key] = index
 

@@ -49,7 +49,9 @@ class UnparseableDate(Rule):
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         for pointer, value in iter_dates(record):
             if not isinstance(value, str) or parse_datetime(value) is None:
-                shown = value if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+                shown = (
+                    value if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+                )
                 yield Problem(f"date-time {shown!r} cannot be parsed as ISO 8601", pointer=pointer)
 
 
@@ -143,7 +145,9 @@ class Mojibake(Rule):
         for line, text in record.iter_body_lines():
             found = find_mojibake(text)
             if found:
-                yield Problem(f"mojibake {found!r} in the body (UTF-8 read as Windows-1252)", line=line)
+                yield Problem(
+                    f"mojibake {found!r} in the body (UTF-8 read as Windows-1252)", line=line
+                )
 
 
 RULES = (UnparseableDate, FutureDate, Mojibake)

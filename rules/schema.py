@@ -36,8 +36,16 @@ class SchemaViolation(Rule):
                 missing = _missing_property(error.message)
                 where = f" in {pointer}" if pointer else ""
                 message = f"[required] missing field {missing!r}{where}"
-            elif error.validator == "additionalProperties":
-                message = f"[additionalProperties] {error.message}: a typo, or a field the schema does not know"
+            elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+                known = error.schema.get("properties", {})
+                for key in error.instance:
+                    if key not in known:
+                        yield Problem(
+                            f"[additionalProperties] unknown field {key!r}: a typo, or a field "
+                            "the schema does not know",
+                            pointer=f"{pointer}/{escape_pointer_token(str(key))}",
+                        )
+                continue
             else:
                 message = f"[{error.validator}] {_shorten(error.message)}"
             yield Problem(message, pointer=pointer)

@@ -42,13 +42,14 @@ def parse_blob(value: str) -> tuple[SecuredBlob | None, str | None]:
     """The decoded blob, or the reason it is malformed (which never quotes the blob)."""
     parts = value.split(";")
     if len(parts) != 2:
-        return None, f"has {len(parts) - 1} ';' separators; expected '<base64 ciphertext>;<base64 IV>'"
+        return (
+            None,
+            f"has {len(parts) - 1} ';' separators; expected '<base64 ciphertext>;<base64 IV>'",
+        )
     names = ("ciphertext", "IV")
     decoded = []
-    for name, part in zip(names, parts):
-        if not part:
-            return None, f"{name} part is empty"
-        raw = decode_canonical_base64(part)
+    for name, part in zip(names, parts, strict=True):
+        raw = decode_canonical_base64(part)  # "" is b"": bad-ciphertext / bad-iv report it
         if raw is None:
             return None, f"{name} part is not canonical base64"
         decoded.append(raw)
