@@ -42,9 +42,9 @@ def iter_images(record: Record) -> Iterator[tuple[str, dict[str, Any]]]:
 def dimensions(image: dict[str, Any]) -> tuple[int, int] | None:
     """(width, height) when both are positive integers, else None."""
     width, height = image.get("width"), image.get("height")
-    if isinstance(width, int) and isinstance(height, int):
-        if _positive_int(width) and _positive_int(height):
-            return width, height
+    if _positive_int(width) and _positive_int(height):
+        assert isinstance(width, int) and isinstance(height, int)
+        return width, height
     return None
 
 
