@@ -30,7 +30,12 @@ VALID_FIELDS: dict[str, Any] = {
     "provider": {"name": "Human Rights Watch", "domain": "hrw.org"},
     "topics": ["Computer Vision", "AI"],
     "images": [
-        {"url": "https://www.hrw.org/sites/default/files/a.JPG", "width": 5385, "height": 3400, "isCached": True}
+        {
+            "url": "https://www.hrw.org/sites/default/files/a.JPG",
+            "width": 5385,
+            "height": 3400,
+            "isCached": True,
+        }
     ],
     "secured": "AOY/rSOv6r7rCCf5hVC7K3xnFEl0+gt5IotDn0+KtpjPsG5ZgG1NSWlXGhmkDzoPRNJyGhDnnYAdJqEroVSBPd0C9jYxuVEOpgofagAg0YtVxTbhbIYyOJVugmzJa6kfOcmdVohpm5yjb02/EalppwzxZKId+f4JZ5Wh+BYWzmsLdUWGTEmuesJX2YceGVblSOpSm7CRm9ikRS2nJoXqBKcOSFV5GcraEbwWeDBtheuUPJ4F3eDgva6I/T5gWuC6CajLJ40vGNsiu1URHAwXRLaos4sYLnrD4xrylpwCcceCe8FGhm6kbLKIdOMa4w5Xf0+2wnyJNO0+nU1RH9ELZUapsXOESF7mIDFEtZPmq2655zdRXIE5511t9dJ11vd1isMXUgn2M9VnJrKvQ8X1FDisJ6nqOnoJ+F2ljI2b/upCRGBBvo5O2NkTYKjNQP0W1FRTgtsZ1RecB5r7fbayjQ92nI1UPQVyBP48nBRYbiz6UqNnDkLFHo4rMePh9L/AmCEPT2EMHUH5Cu1EyQjtyQ==;KedbQq+O6KDZdvwZNEh7zA==",
 }
@@ -57,7 +62,9 @@ def fields(**overrides: Any) -> dict[str, Any]:
 
 def markdown(data: dict[str, Any] | None = None, body: str = VALID_BODY) -> str:
     """A front-matter record as newslint reads it from disk."""
-    front = yaml.safe_dump(data if data is not None else fields(), sort_keys=False, allow_unicode=True)
+    front = yaml.safe_dump(
+        data if data is not None else fields(), sort_keys=False, allow_unicode=True
+    )
     return f"---\n{front}---\n{body}"
 
 
@@ -78,7 +85,9 @@ def check_files(
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    return check(CheckOptions(paths=[tmp_path / name for name in files], select=select or [], **options))
+    return check(
+        CheckOptions(paths=[tmp_path / name for name in files], select=select or [], **options)
+    )
 
 
 def findings_of(run: CheckRun, rule: str) -> list[Finding]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from tests.helpers import REPO
 from validator.docs import BEGIN, END, rule_cards, rule_table
 from validator.registry import default_registry
-from tests.helpers import REPO
 
 
 def test_readme_rule_table_matches_registry() -> None:

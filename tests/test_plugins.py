@@ -14,7 +14,7 @@ from tests.helpers import fields, markdown
 
 pytestmark = pytest.mark.slow
 
-PLUGIN_RULE = '''
+PLUGIN_RULE = """
 from validator.findings import Problem, Severity
 from validator.rule import Rule
 
@@ -36,7 +36,7 @@ class Clickbait(Rule):
 
 
 RULES = (Clickbait,)
-'''
+"""
 
 
 def _make_plugin(root: Path, name: str, slug: str, code: str) -> Path:
@@ -65,7 +65,17 @@ def _make_plugin(root: Path, name: str, slug: str, code: str) -> Path:
 
 def _install(package: Path, target: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(package)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(package),
+        ],
         check=True,
         timeout=300,
     )

@@ -47,7 +47,16 @@ def test_try_repo_passes_good_record_and_fails_bad_one(tmp_path: Path) -> None:
 
     def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "newslint", "--files", *files],
+            [
+                sys.executable,
+                "-m",
+                "pre_commit",
+                "try-repo",
+                str(REPO),
+                "newslint",
+                "--files",
+                *files,
+            ],
             cwd=project,
             env=env,
             capture_output=True,
@@ -62,5 +71,8 @@ def test_try_repo_passes_good_record_and_fails_bad_one(tmp_path: Path) -> None:
     bad = try_repo("good.md", "bad.md")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout
-    assert "bad.md:9:1: error [schema/violation SC001] [type] 'high' is not of type 'integer'" in bad.stdout
+    assert (
+        "bad.md:9:1: error [schema/violation SC001] [type] 'high' is not of type 'integer'"
+        in bad.stdout
+    )
     assert "good.md:" not in bad.stdout

@@ -13,6 +13,7 @@ from validator.load import InputLimits
 from validator.load.yaml_tree import YamlLimits
 from validator.registry import Registry, default_registry
 from validator.report import REPORTERS, ReportContext
+from validator.report.text import summary_line
 from validator.rule import CheckContext
 from validator.schema import compile_schema
 from validator.selection import Selection
@@ -46,9 +47,14 @@ class CheckRun:
     def exit_code(self) -> int:
         return self.result.exit_code(self.fail_on)
 
+    def summary(self) -> str:
+        return summary_line(self._context())
+
+    def _context(self, color: bool = False) -> ReportContext:
+        return ReportContext(self.result, self.registry, __version__, self.fail_on, color)
+
     def render(self, output_format: str, color: bool = False) -> str:
-        context = ReportContext(self.result, self.registry, __version__, self.fail_on, color)
-        return REPORTERS[output_format](context)
+        return REPORTERS[output_format](self._context(color))
 
 
 def _read_key(options: CheckOptions, loaded: LoadedConfig) -> bytes | None:

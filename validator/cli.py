@@ -120,12 +120,7 @@ def check_command(
     report = run.render(output_format, options.color)
     if output is not None:
         output.write_text(report, encoding="utf-8")
-        click.echo(
-            report.rstrip("\n").rsplit("\n", 1)[-1]
-            if output_format == "text"
-            else f"report written to {output}",
-            err=True,
-        )
+        click.echo(f"{run.summary()} (report: {output})", err=True)
     else:
         click.echo(report, nl=False)
     sys.exit(run.exit_code)

@@ -155,7 +155,9 @@ def load_config(explicit: Path | None, paths: list[Path]) -> LoadedConfig:
     start = _common_folder(paths)
     found = discover_config(start)
     if found is None:
-        return LoadedConfig(config=Config.model_validate({}), source=None, root=Path.cwd().resolve())
+        return LoadedConfig(
+            config=Config.model_validate({}), source=None, root=Path.cwd().resolve()
+        )
     return read_config_file(found)
 
 

@@ -93,7 +93,9 @@ def run_check(request: CheckRequest) -> RunResult:
             result.crashed |= crashed
             file_findings.extend(record_findings)
         file_findings.sort(key=Finding.sort_key)
-        readable = all(r.readable for r in loaded.records)
+        # A file is unreadable only when none of its records could be read (one broken
+        # JSON line leaves the rest checked).
+        readable = any(r.readable for r in loaded.records)
         status = "unreadable" if not readable else ("findings" if file_findings else "clean")
         result.files.append(FileResult(loaded.path, len(loaded.records), status))
         result.findings.extend(file_findings)

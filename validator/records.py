@@ -56,12 +56,13 @@ class Record:
         """The position of ``pointer``, or of its nearest ancestor that has one."""
         positions = self.positions
         probe = pointer
-        while probe:
+        while True:
             found = positions.get(probe)
             if found is not None:
                 return found
+            if not probe:
+                return Position(self.line, 1)
             probe = probe.rpartition("/")[0]
-        return Position(self.line, 1)
 
     def body_file_line(self, body_line_index: int) -> int:
         """File line of the body's line ``body_line_index`` (0-based)."""

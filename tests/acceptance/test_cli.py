@@ -103,11 +103,6 @@ def test_text_output_file_prints_summary_to_stderr(in_repo: Path, tmp_path: Path
     assert "\x1b[" not in out.read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG validator/cli.py check_command: README says with -o 'the summary line still goes "
-    "to stderr', but for every format except text it prints 'report written to FILE' instead",
-)
 def test_json_output_file_prints_summary_to_stderr(in_repo: Path, tmp_path: Path) -> None:
     result = invoke("check", "seeds/", "--format", "json", "-o", str(tmp_path / "r.json"))
     assert "7 findings (1 error, 6 warnings" in result.stderr

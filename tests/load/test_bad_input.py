@@ -121,13 +121,6 @@ def test_broken_yaml(tmp_path: Path) -> None:
     "front",
     ["quality: !!int abc", "published: !!bool maybe", "heat: !!float abc"],
 )
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, KeyError),
-    reason="BUG validator/load/yaml_tree.py _Builder._scalar: a standard tag with a value it "
-    "cannot construct (!!int abc, !!bool maybe, !!float abc) raises ValueError/KeyError out of "
-    "load_yaml; load_text does not catch it, so the whole run crashes",
-)
 def test_badly_tagged_scalar_is_a_finding_not_a_crash(tmp_path: Path, front: str) -> None:
     run = check_files(tmp_path, {"a.md": f"---\n{front}\n---\n{VALID_BODY}"})
     assert_clean_run(run)
@@ -142,13 +135,6 @@ def test_badly_tagged_scalar_is_a_finding_not_a_crash(tmp_path: Path, front: str
         ("a.jsonl", '{"quality": 1' + "0" * 5000 + "}\n"),
     ],
     ids=["yaml", "json", "jsonl"],
-)
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="BUG validator/load/yaml_tree.py _scalar and validator/load/json_.py _parse: an "
-    "integer literal over Python's 4300-digit limit raises ValueError (not JSONDecodeError/"
-    "YamlRefused), which no loader catches, so one such file crashes the whole run",
 )
 def test_huge_integer_literal_is_a_finding_not_a_crash(
     tmp_path: Path, name: str, content: str
@@ -220,12 +206,6 @@ def test_deep_json_does_not_crash(tmp_path: Path) -> None:
     only_file(run, "b.jsonl")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG validator/load/json_.py: limits.max-depth is never applied to JSON (only "
-    "Python's recursion limit, ~1000 levels), though the input/yaml-limits card says JSON "
-    "nested deeper than limits.max-depth is reported",
-)
 def test_json_deeper_than_max_depth_is_reported(tmp_path: Path) -> None:
     data = fields(body=VALID_BODY)
     text = json.dumps(data)[:-1] + ', "deep": ' + "[" * 100 + "]" * 100 + "}"
@@ -348,13 +328,6 @@ def test_symlink_loop_named_directly_does_not_hang(tmp_path: Path) -> None:
     assert [f.status for f in run.result.files] == ["clean"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="BUG validator/discover.py _relative: Path.resolve() raises RuntimeError('Symlink "
-    "loop') on Python 3.10/3.11 for links that point at each other; _relative catches only "
-    "ValueError/OSError, so one such pair of links in a checked folder crashes the whole run",
-)
 def test_symlinks_pointing_at_each_other_do_not_crash(tmp_path: Path) -> None:
     (tmp_path / "newslint.toml").write_text("")
     folder = tmp_path / "loop"

@@ -104,12 +104,6 @@ def test_array_records_are_indexed_in_order(tmp_path: Path) -> None:
     assert [r.data["title"] for r in records] == ["T0", "T1", "T2"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG validator/records.py Record.locate never reads positions[''] (its loop stops "
-    "at the empty pointer), so load_json's record.line = record.locate('').line is always 1: "
-    "record-level findings of array items (missing field, missing body) land on line 1",
-)
 def test_array_record_level_findings_on_the_record_line(tmp_path: Path) -> None:
     items = [fields(body=VALID_BODY), fields(body=VALID_BODY, title=None), fields()]
     text = "[\n" + ",\n".join(json.dumps(item) for item in items) + "\n]\n"
@@ -210,11 +204,6 @@ def test_json_duplicate_key_is_reported(tmp_path: Path) -> None:
     assert "'title'" in finding.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG validator/load/json_.py load_json: JSON duplicate keys are always reported at "
-    "line 1, column 1, not at the duplicate key's line",
-)
 def test_json_duplicate_key_reported_at_the_duplicate_line(tmp_path: Path) -> None:
     text = '{\n  "title": "a",\n  "excerpt": "b",\n  "title": "c"\n}\n'
     run = check_files(tmp_path, {"a.json": text}, select=["input"])
@@ -222,11 +211,6 @@ def test_json_duplicate_key_reported_at_the_duplicate_line(tmp_path: Path) -> No
     assert finding.line == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG validator/load/json_.py load_json: duplicate keys of any array item are "
-    "attached to record 0 at line 1 instead of the record that holds them",
-)
 def test_json_duplicate_key_in_second_array_item_names_that_record(tmp_path: Path) -> None:
     text = '[\n{"title": "a"},\n{"title": "b",\n "title": "c"}\n]\n'
     run = check_files(tmp_path, {"a.json": text}, select=["input"])
@@ -238,12 +222,6 @@ def test_json_duplicate_key_in_second_array_item_names_that_record(tmp_path: Pat
 # --- positions robustness -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG validator/load/json_.py _positions_from: positions come from re-reading the "
-    "JSON as YAML; a JSON surrogate-pair escape (json.dumps of any emoji) is invalid YAML, so "
-    "every finding of the record falls back to line 1, column 1",
-)
 def test_positions_survive_surrogate_pair_escapes(tmp_path: Path) -> None:
     text = json.dumps(
         fields(body=VALID_BODY, title="Launch \U0001f680", images=NO_DIMENSIONS), indent=2
@@ -255,12 +233,6 @@ def test_positions_survive_surrogate_pair_escapes(tmp_path: Path) -> None:
     assert {f.line for f in run.result.findings} == {expected_line}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG validator/load/json_.py load_json: the whole file is re-parsed as YAML once "
-    "per array item (record.locate('') per record), so an array of N records costs O(N^2); "
-    "400 records of ~1.5 KB take ~40 s",
-)
 def test_array_positions_parse_the_document_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -153,12 +153,6 @@ def test_undefined_alias_is_refused() -> None:
     assert refused("a: *nowhere\n").slug == "input/yaml-syntax"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG validator/load/yaml_tree.py load_yaml: a yaml.ReaderError (e.g. a control "
-    "character) is not a MarkedYAMLError, so it is reported at the front matter's first line "
-    "instead of the line holding the bad character",
-)
 def test_control_character_error_names_its_line() -> None:
     error = refused("a: 1\nb: 2\nc: x\x01y\n", first_line=2)
     assert error.slug == "input/yaml-syntax"

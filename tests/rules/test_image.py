@@ -1,7 +1,5 @@
 """image/: missing or impossible sizes, tracking pixels, extreme ratios and repeats."""
 
-
-
 from __future__ import annotations
 
 import pytest

@@ -1,7 +1,5 @@
 """meta/: unparseable and future dates, and mojibake in text fields and body lines."""
 
-
-
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

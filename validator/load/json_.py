@@ -3,67 +3,122 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from validator.findings import Problem
 from validator.load.source import InputLimits
-from validator.load.yaml_tree import YamlRefused, load_yaml
+from validator.load.yaml_tree import YamlDocument, YamlRefused, load_yaml
 from validator.records import Position, PositionIndex, Record
+
+# A JSON \\uXXXX surrogate escape is not valid YAML; for the position pass only, it is
+# replaced by as many plain characters, so every line and column stays where it was.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class _DuplicateKeys:
-    """object_pairs_hook that keeps the last value (as json does) and remembers duplicates."""
+    """object_pairs_hook that keeps the last value (as json does) and notes duplicates."""
 
     def __init__(self) -> None:
-        self.duplicates: list[str] = []
+        self.keys: list[str] = []
 
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key, value in pairs:
             if key in result:
-                self.duplicates.append(key)
+                self.keys.append(key)
             result[key] = value
         return result
 
 
-def _parse(text: str) -> tuple[Any, list[str]]:
+def _nesting_exceeds(value: Any, max_depth: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > max_depth:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class _Unreadable(Exception):
+    def __init__(self, slug: str, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.slug = slug
+        self.problem = problem
+
+
+def _parse(text: str, line_offset: int, limits: InputLimits) -> tuple[Any, list[str]]:
     hook = _DuplicateKeys()
-    return json.loads(text, object_pairs_hook=hook), hook.duplicates
+    first = line_offset + 1
+    try:
+        value = json.loads(text, object_pairs_hook=hook)
+    except json.JSONDecodeError as error:
+        raise _Unreadable(
+            "input/json-syntax",
+            Problem(
+                f"JSON syntax error: {error.msg}",
+                line=error.lineno + line_offset,
+                column=error.colno,
+            ),
+        ) from None
+    except RecursionError:
+        raise _Unreadable(
+            "input/yaml-limits", Problem("JSON nests too deeply to read", line=first, column=1)
+        ) from None
+    except ValueError as error:  # e.g. an integer over Python's digit limit
+        raise _Unreadable(
+            "input/json-syntax",
+            Problem(f"JSON value cannot be read: {error}", line=first, column=1),
+        ) from None
+    if _nesting_exceeds(value, limits.yaml.max_depth):
+        raise _Unreadable(
+            "input/yaml-limits",
+            Problem(f"JSON nests deeper than {limits.yaml.max_depth} levels", line=first, column=1),
+        )
+    return value, hook.keys
 
 
-def _json_error_problem(error: json.JSONDecodeError, line_offset: int = 0) -> Problem:
-    return Problem(
-        f"JSON syntax error: {error.msg}",
-        line=error.lineno + line_offset,
-        column=error.colno,
-    )
+class _DocumentPositions:
+    """Positions of a whole JSON file, read once (as YAML) on first use and shared by its
+    records; if that reading fails, every pointer falls back to its record's line."""
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._document: YamlDocument | None = None
+        self._by_record: dict[str, dict[str, Position]] | None = None
 
-def _positions_from(text: str, prefix: str, fallback_line: int) -> Callable[[], PositionIndex]:
-    """Positions for a JSON document, computed lazily by reading it as YAML (JSON is a
-    subset in practice); if that fails every pointer falls back to the record's line."""
+    def document(self) -> YamlDocument | None:
+        if self._document is None:
+            masked = _SURROGATE_ESCAPE.sub(lambda m: "x" * len(m.group()), self.text)
+            try:
+                self._document = load_yaml(masked, 1, _POSITION_LIMITS.yaml)
+            except YamlRefused:
+                self._document = YamlDocument(None, {})
+        return self._document if self._document.value is not None else None
 
-    def compute() -> PositionIndex:
-        try:
-            document = load_yaml(text, 1, _POSITION_LIMITS)
-        except YamlRefused:
+    def for_record(self, prefix: str) -> PositionIndex:
+        document = self.document()
+        if document is None:
             return {}
         if not prefix:
             return document.positions
-        cut = len(prefix)
-        return {
-            pointer[cut:]: position
-            for pointer, position in document.positions.items()
-            if pointer.startswith(prefix + "/") or pointer == prefix
-        } | {"": document.positions.get(prefix, Position(fallback_line, 1))}
+        if self._by_record is None:
+            grouped: dict[str, dict[str, Position]] = {}
+            for pointer, position in document.positions.items():
+                head, _, rest = pointer[1:].partition("/")
+                grouped.setdefault(f"/{head}", {})["/" + rest if rest else ""] = position
+            self._by_record = grouped
+        return self._by_record.get(prefix, {})
 
-    return compute
+    def source(self, prefix: str) -> Callable[[], PositionIndex]:
+        return lambda: self.for_record(prefix)
 
 
-def _make_record(
-    value: Any, path: str, index: int, line: int, fmt: str, limits: InputLimits
-) -> Record:
+def _make_record(value: Any, path: str, index: int, line: int, fmt: str) -> Record:
     record = Record(path, index, line, fmt, body_lines_map_to_record=True)
     if not isinstance(value, dict):
         record.add_load_problem(
@@ -84,41 +139,68 @@ def _make_record(
     return record
 
 
+def _unreadable_record(path: str, index: int, fmt: str, refused: _Unreadable) -> Record:
+    record = Record(path, index, refused.problem.line or 1, fmt, readable=False)
+    record.add_load_problem(refused.slug, refused.problem)
+    return record
+
+
+def _empty(path: str, fmt: str, message: str) -> list[Record]:
+    record = Record(path, 0, 1, fmt, readable=False)
+    record.add_load_problem("input/front-matter-not-mapping", Problem(message, line=1, column=1))
+    return [record]
+
+
 def load_json(text: str, path: str, limits: InputLimits) -> list[Record]:
     try:
-        value, duplicates = _parse(text)
-    except json.JSONDecodeError as error:
-        record = Record(path, 0, error.lineno, "json", readable=False)
-        record.add_load_problem("input/json-syntax", _json_error_problem(error))
-        return [record]
-    except RecursionError:
-        record = Record(path, 0, 1, "json", readable=False)
-        record.add_load_problem(
-            "input/yaml-limits", Problem("JSON nests too deeply to read", line=1, column=1)
-        )
-        return [record]
-    items = value if isinstance(value, list) else [value]
+        value, duplicates = _parse(text, 0, limits)
+    except _Unreadable as refused:
+        return [_unreadable_record(path, 0, "json", refused)]
+    positions = _DocumentPositions(text)
+    is_array = isinstance(value, list)
+    items = value if is_array else [value]
     records = []
     for index, item in enumerate(items):
-        prefix = f"/{index}" if isinstance(value, list) else ""
-        record = _make_record(item, path, index, 1, "json", limits)
-        record._position_source = _positions_from(text, prefix, 1)
-        record.line = record.locate("").line if prefix else 1
+        prefix = f"/{index}" if is_array else ""
+        record = _make_record(item, path, index, 1, "json")
+        record._position_source = positions.source(prefix)
+        if is_array:
+            record.line = record.locate("").line
         records.append(record)
     if not records:
-        record = Record(path, 0, 1, "json", readable=False)
-        record.add_load_problem(
-            "input/front-matter-not-mapping",
-            Problem("JSON file holds an empty array: no records", line=1, column=1),
-        )
-        records.append(record)
+        return _empty(path, "json", "JSON file holds an empty array: no records")
     if duplicates:
-        for key in duplicates:
-            records[0].add_load_problem(
-                "input/duplicate-key",
-                Problem(f"duplicate key {key!r} in JSON object; keep one", line=1, column=1),
-            )
+        _attach_duplicates(records, positions, is_array, duplicates)
     return records
+
+
+def _attach_duplicates(
+    records: list[Record], positions: _DocumentPositions, is_array: bool, keys: list[str]
+) -> None:
+    """Place JSON duplicate keys at their line and record, found by the position pass."""
+    document = positions.document()
+    problems = (
+        [p for slug, p in document.problems if slug == "input/duplicate-key"] if document else []
+    )
+    if not problems:
+        records[0].add_load_problem(
+            "input/duplicate-key",
+            Problem(
+                f"duplicate key(s) {_names(keys)} in a JSON object; keep one", line=1, column=1
+            ),
+        )
+        return
+    for problem in problems:
+        index = 0
+        pointer = problem.pointer
+        if is_array:
+            head, _, rest = pointer[1:].partition("/")
+            index = int(head) if head.isdigit() and int(head) < len(records) else 0
+            pointer = "/" + rest if rest else ""
+        records[index].add_load_problem(
+            "input/duplicate-key",
+            Problem(problem.message, pointer=pointer, line=problem.line, column=problem.column),
+        )
 
 
 def load_jsonl(text: str, path: str, limits: InputLimits) -> list[Record]:
@@ -129,36 +211,29 @@ def load_jsonl(text: str, path: str, limits: InputLimits) -> list[Record]:
             continue
         index = len(records)
         try:
-            value, duplicates = _parse(line)
-        except json.JSONDecodeError as error:
-            record = Record(path, index, number, "jsonl", readable=False)
-            record.add_load_problem("input/json-syntax", _json_error_problem(error, number - 1))
-            records.append(record)
+            value, duplicates = _parse(line, number - 1, limits)
+        except _Unreadable as refused:
+            records.append(_unreadable_record(path, index, "jsonl", refused))
             continue
-        except RecursionError:
-            record = Record(path, index, number, "jsonl", readable=False)
-            record.add_load_problem(
-                "input/yaml-limits",
-                Problem("JSON line nests too deeply to read", line=number, column=1),
-            )
-            records.append(record)
-            continue
-        record = _make_record(value, path, index, number, "jsonl", limits)
+        record = _make_record(value, path, index, number, "jsonl")
         record._positions = {"": Position(number, 1)}
-        for key in duplicates:
+        if duplicates:
             record.add_load_problem(
                 "input/duplicate-key",
-                Problem(f"duplicate key {key!r} in JSON object; keep one", line=number, column=1),
+                Problem(
+                    f"duplicate key(s) {_names(duplicates)} in this JSON object; keep one",
+                    line=number,
+                    column=1,
+                ),
             )
         records.append(record)
     if not records:
-        record = Record(path, 0, 1, "jsonl", readable=False)
-        record.add_load_problem(
-            "input/front-matter-not-mapping",
-            Problem("JSON lines file holds no records", line=1, column=1),
-        )
-        records.append(record)
+        return _empty(path, "jsonl", "JSON lines file holds no records")
     return records
 
 
-_POSITION_LIMITS = InputLimits().yaml
+def _names(keys: list[str]) -> str:
+    return ", ".join(repr(key) for key in dict.fromkeys(keys))
+
+
+_POSITION_LIMITS = InputLimits()

@@ -89,6 +89,19 @@ def load_yaml(text: str, first_line: int, limits: YamlLimits) -> YamlDocument:
             "input/yaml-syntax",
             Problem(f"YAML syntax error: {what}", line=line, column=column),
         ) from None
+    except yaml.reader.ReaderError as error:
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        before = text[: error.position]
+        line = first_line + before.count("\n")
+        column = error.position - (before.rfind("\n") + 1) + 1
+        raise YamlRefused(
+            "input/yaml-syntax",
+            Problem(
+                f"YAML cannot contain the character U+{code:04X} ({error.reason}); remove it",
+                line=line,
+                column=column,
+            ),
+        ) from None
     except yaml.YAMLError as error:
         raise YamlRefused(
             "input/yaml-syntax", Problem(f"YAML error: {error}", line=first_line, column=1)
@@ -165,7 +178,24 @@ class _Builder:
         if builder is None:
             self._unsupported(tag, event.start_mark)
             return event.value
-        return builder(yaml.ScalarNode(tag, event.value))
+        try:
+            return builder(yaml.ScalarNode(tag, event.value))
+        except (ValueError, KeyError, IndexError):
+            # '!!int abc', or an integer over Python's digit limit: kept as text, reported
+            mark = event.start_mark
+            shown = event.value if len(event.value) <= 40 else event.value[:39] + "…"
+            self.problems.append(
+                (
+                    "input/yaml-tag",
+                    Problem(
+                        f"{shown!r} cannot be read as {tag.rsplit(':', 1)[-1]}; it was kept "
+                        "as text",
+                        line=self.first_line + mark.line,
+                        column=mark.column + 1,
+                    ),
+                )
+            )
+            return event.value
 
     def _unsupported(self, tag: str, mark: Any) -> None:
         self.problems.append(
