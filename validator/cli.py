@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from validator import __version__
-from validator.app import CheckOptions, check
+from validator.app import CheckOptions, CheckRun, check
 from validator.config import ConfigError
+from validator.fix import apply_fixes, plan_fixes, unified_diff
 from validator.registry import PluginError, Registry, default_registry
 from validator.report import REPORTERS
 
@@ -20,6 +21,8 @@ Examples:
   newslint check seeds/                      check a folder (text report)
   newslint check news/ --format sarif -o newslint.sarif
   newslint check --select body,image --fail-on warning a.md b.md
+  newslint check --diff scraped/             show what --fix would remove
+  newslint check --fix scraped/              remove boilerplate lines in place
   newslint rules                             list every rule
   newslint explain body/missing              print a rule's card
 """
@@ -81,6 +84,17 @@ def cli() -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option(
+    "--fix",
+    is_flag=True,
+    help="Remove the body lines that fixable rules flag (boilerplate), atomically.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Show what --fix would change, as a unified diff, without writing; "
+    "exit 1 if it would change anything.",
+)
+@click.option(
     "--secured-key-file",
     type=click.Path(path_type=Path, dir_okay=False),
     help="File holding the base64 AES key for secured blobs (or set NEWSLINT_SECURED_KEY).",
@@ -94,6 +108,8 @@ def check_command(
     fail_on: str | None,
     config: Path | None,
     no_cache: bool,
+    fix: bool,
+    diff: bool,
     secured_key_file: Path | None,
 ) -> None:
     """Check records in PATHS (files or folders; default: the current folder).
@@ -117,6 +133,10 @@ def check_command(
         run = check(options)
     except (ConfigError, PluginError) as error:
         raise click.UsageError(str(error)) from None
+    if diff:
+        sys.exit(_show_diff(run))
+    if fix:
+        _apply_fixes(run)
     report = run.render(output_format, options.color)
     if output is not None:
         output.write_text(report, encoding="utf-8")
@@ -124,6 +144,36 @@ def check_command(
     else:
         click.echo(report, nl=False)
     sys.exit(run.exit_code)
+
+
+def _show_diff(run: CheckRun) -> int:
+    outcome = plan_fixes(run.result, run.registry)
+    for plan in outcome.plans:
+        click.echo(unified_diff(plan), nl=False)
+    for reason in outcome.skipped:
+        click.echo(f"not fixable: {reason}", err=True)
+    files = len(outcome.plans)
+    click.echo(
+        f"--fix would remove {outcome.lines_removed} line{'s' if outcome.lines_removed != 1 else ''}"
+        f" in {files} file{'s' if files != 1 else ''}",
+        err=True,
+    )
+    return 1 if outcome.plans else 0
+
+
+def _apply_fixes(run: CheckRun) -> None:
+    outcome = plan_fixes(run.result, run.registry)
+    for problem in apply_fixes(outcome):
+        click.echo(f"not fixed: {problem}", err=True)
+    for reason in outcome.skipped:
+        click.echo(f"not fixable: {reason}", err=True)
+    run.result.drop([finding for plan in outcome.plans for finding in plan.fixed])
+    files = len(outcome.plans)
+    click.echo(
+        f"fixed: removed {outcome.lines_removed} line{'s' if outcome.lines_removed != 1 else ''}"
+        f" in {files} file{'s' if files != 1 else ''}",
+        err=True,
+    )
 
 
 @cli.command("rules")

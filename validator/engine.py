@@ -24,6 +24,7 @@ class FileResult:
     path: str
     records: int
     status: str  # "clean" | "findings" | "unreadable"
+    body_line: int = 1  # first body line of a text record (where --fix may start)
 
 
 @dataclass
@@ -47,6 +48,15 @@ class RunResult:
         for finding in self.findings:
             counts[finding.rule] = counts.get(finding.rule, 0) + 1
         return dict(sorted(counts.items()))
+
+    def drop(self, fixed: list[Finding]) -> None:
+        """Forget findings that --fix resolved; files left without findings become clean."""
+        gone = {id(f) for f in fixed}
+        self.findings = [f for f in self.findings if id(f) not in gone]
+        remaining = {f.path for f in self.findings}
+        for file in self.files:
+            if file.status == "findings" and file.path not in remaining:
+                file.status = "clean"
 
     def exit_code(self, fail_on: str) -> int:
         if self.crashed:
@@ -97,7 +107,9 @@ def run_check(request: CheckRequest) -> RunResult:
         # JSON line leaves the rest checked).
         readable = any(r.readable for r in loaded.records)
         status = "unreadable" if not readable else ("findings" if file_findings else "clean")
-        result.files.append(FileResult(loaded.path, len(loaded.records), status))
+        result.files.append(
+            FileResult(loaded.path, len(loaded.records), status, loaded.records[0].body_line)
+        )
         result.findings.extend(file_findings)
     return result
 
