@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from dataclasses import dataclass, field
+import sqlite3
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from validator import __version__
+from validator.cache import Cache
 from validator.config import ConfigError, LoadedConfig, load_config
 from validator.engine import CheckRequest, RunResult, run_check
 from validator.load import InputLimits
@@ -15,6 +20,7 @@ from validator.registry import Registry, default_registry
 from validator.report import REPORTERS, ReportContext
 from validator.report.text import summary_line
 from validator.rule import CheckContext
+from validator.runner import default_jobs
 from validator.schema import compile_schema
 from validator.selection import Selection
 
@@ -35,6 +41,7 @@ class CheckOptions:
     use_cache: bool = True
     secured_key_file: Path | None = None
     color: bool = False
+    jobs: int | None = None  # None: every core this process may use
 
 
 @dataclass
@@ -42,6 +49,9 @@ class CheckRun:
     result: RunResult
     fail_on: str
     registry: Registry
+    notes: list[str] = field(default_factory=list)  # things the user should know (stderr)
+    cache_hits: int = 0
+    cache_misses: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -79,6 +89,34 @@ def _read_key(options: CheckOptions, loaded: LoadedConfig) -> bytes | None:
     return None
 
 
+def build_worker_request(options: CheckOptions) -> CheckRequest:
+    """The request a worker process rebuilds for itself: same settings, no pool, no cache."""
+    request = prepare(replace(options, jobs=1, use_cache=False))[0]
+    return request
+
+
+def _settings_fingerprint(
+    schema: Any, limits: InputLimits, key: bytes | None, record_seconds: float
+) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps(schema.schema, sort_keys=True, default=str).encode())
+    digest.update(repr((limits, record_seconds)).encode())
+    if key is not None:  # a one-way marker of which key was used; never the key itself
+        digest.update(hashlib.sha256(b"newslint-secured-key:" + key).digest())
+    return digest.hexdigest()
+
+
+def _open_cache(options: CheckOptions, loaded: LoadedConfig, notes: list[str]) -> Cache | None:
+    if not options.use_cache:
+        return None
+    folder = loaded.root / (loaded.config.cache_dir or ".newslint_cache")
+    try:
+        return Cache(folder)
+    except (OSError, sqlite3.Error) as error:
+        notes.append(f"result cache disabled: cannot use {folder}: {error}")
+        return None
+
+
 def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
     loaded = load_config(options.config, options.paths)
     config = loaded.config
@@ -87,24 +125,44 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
     selection = Selection(config, registry, options.select or None, options.ignore, source)
     schema_path = str(loaded.root / config.schema_) if config.schema_ else None
     limits = config.limits
+    schema = compile_schema(schema_path)
+    key = _read_key(options, loaded)
+    input_limits = InputLimits(
+        max_file_bytes=limits.max_file_bytes,
+        max_front_matter_bytes=limits.max_front_matter_bytes,
+        yaml=YamlLimits(limits.max_depth, limits.max_aliases, limits.max_nodes),
+    )
+    notes: list[str] = []
     request = CheckRequest(
         paths=options.paths,
         root=loaded.root,
         selection=selection,
-        context=CheckContext(
-            record_schema=compile_schema(schema_path), secured_key=_read_key(options, loaded)
-        ),
-        limits=InputLimits(
-            max_file_bytes=limits.max_file_bytes,
-            max_front_matter_bytes=limits.max_front_matter_bytes,
-            yaml=YamlLimits(limits.max_depth, limits.max_aliases, limits.max_nodes),
-        ),
+        context=CheckContext(record_schema=schema, secured_key=key),
+        limits=input_limits,
         include=config.include,
         exclude=config.exclude,
+        record_seconds=limits.record_seconds,
+        settings_fingerprint=_settings_fingerprint(
+            schema, input_limits, key, limits.record_seconds
+        ),
+        jobs=options.jobs if options.jobs is not None else default_jobs(),
+        cache=_open_cache(options, loaded, notes),
+        worker_spec=options,
+        worker_factory=build_worker_request,
+        notes=notes,
     )
     return request, options.fail_on or config.fail_on, registry
 
 
 def check(options: CheckOptions) -> CheckRun:
     request, fail_on, registry = prepare(options)
-    return CheckRun(run_check(request), fail_on, registry)
+    cache = request.cache
+    try:
+        result = run_check(request)
+    finally:
+        if cache is not None:
+            cache.close()
+    run = CheckRun(result, fail_on, registry, request.notes)
+    if cache is not None:
+        run.cache_hits, run.cache_misses = cache.hits, cache.misses
+    return run

@@ -84,6 +84,13 @@ def cli() -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes [default: every available core].",
+)
+@click.option(
     "--fix",
     is_flag=True,
     help="Remove the body lines that fixable rules flag (boilerplate), atomically.",
@@ -108,6 +115,7 @@ def check_command(
     fail_on: str | None,
     config: Path | None,
     no_cache: bool,
+    jobs: int | None,
     fix: bool,
     diff: bool,
     secured_key_file: Path | None,
@@ -126,6 +134,7 @@ def check_command(
         fail_on=fail_on,
         config=config,
         use_cache=not no_cache,
+        jobs=jobs,
         secured_key_file=secured_key_file,
         color=_use_color(output),
     )
@@ -133,6 +142,8 @@ def check_command(
         run = check(options)
     except (ConfigError, PluginError) as error:
         raise click.UsageError(str(error)) from None
+    for note in run.notes:
+        click.echo(f"note: {note}", err=True)
     if diff:
         sys.exit(_show_diff(run))
     if fix:

@@ -57,6 +57,9 @@ class LimitsConfig(_Section):
     max_depth: int = Field(64, gt=0, le=10_000)
     max_aliases: int = Field(100, ge=0)
     max_nodes: int = Field(100_000, gt=0)
+    record_seconds: float = Field(
+        10.0, ge=0, description="wall-clock limit for checking one record (0: none)"
+    )
 
 
 class Override(_Section):
@@ -77,6 +80,7 @@ class Config(_Section):
     fail_on: FailOn = "error"
     schema_: str | None = Field(None, alias="schema")
     secured_key_file: str | None = None
+    cache_dir: str | None = None
     severity: dict[str, Severity] = {}
     rules: dict[str, dict[str, Any]] = {}
     limits: LimitsConfig = Field(default_factory=LimitsConfig)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from validator.discover import discover
+from validator.discover import Discovered, discover
 from validator.findings import Finding, Problem, Severity
-from validator.load import InputLimits, LoadedFile, load_file, unreadable
+from validator.load import InputLimits, load_file, unreadable
 from validator.records import Record
 from validator.rule import CheckContext
 from validator.selection import ActiveRule, Selection
+from validator.timelimit import TimeLimitExceeded, time_limit
+
+if TYPE_CHECKING:
+    from validator.cache import Cache
 
 CRASH_SLUG = "internal/rule-crash"
 CRASH_CODE = "NL001"
@@ -74,6 +79,15 @@ class CheckRequest:
     limits: InputLimits
     include: list[str]
     exclude: list[str]
+    record_seconds: float = 10.0
+    settings_fingerprint: str = ""  # run-wide settings that change findings (cache key)
+    jobs: int = 1
+    cache: Cache | None = None
+    # How a worker process rebuilds this request (it is not sent across processes):
+    # a picklable spec and a module-level factory taking it.
+    worker_spec: Any = None
+    worker_factory: Callable[[Any], CheckRequest] | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def display_path(path: Path) -> str:
@@ -86,41 +100,72 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def relative_to_root(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+@dataclass
+class FileOutcome:
+    """Everything the run keeps of one file; small and picklable (it crosses processes)."""
+
+    path: str
+    records: int
+    status: str
+    body_line: int
+    findings: list[Finding]
+    crashed: bool = False
 
 
 def run_check(request: CheckRequest) -> RunResult:
+    from validator.runner import execute
+
     result = RunResult()
-    for loaded, relative in iter_loaded(request):
-        active = request.selection.rules_for(relative)
-        file_findings: list[Finding] = []
-        for record in loaded.records:
-            record_findings, crashed = check_record(record, active, request)
-            result.crashed |= crashed
-            file_findings.extend(record_findings)
-        file_findings.sort(key=Finding.sort_key)
-        # A file is unreadable only when none of its records could be read (one broken
-        # JSON line leaves the rest checked).
-        readable = any(r.readable for r in loaded.records)
-        status = "unreadable" if not readable else ("findings" if file_findings else "clean")
+    for outcome in execute(request):
+        result.crashed |= outcome.crashed
         result.files.append(
-            FileResult(loaded.path, len(loaded.records), status, loaded.records[0].body_line)
+            FileResult(outcome.path, outcome.records, outcome.status, outcome.body_line)
         )
-        result.findings.extend(file_findings)
+        result.findings.extend(outcome.findings)
     return result
 
 
-def iter_loaded(request: CheckRequest) -> Iterator[tuple[LoadedFile, str]]:
-    for item in discover(request.paths, request.root, request.include, request.exclude):
-        shown = display_path(item.path)
-        if item.problem is not None:
-            yield unreadable(shown, "input/unreadable", item.problem), item.relative
-            continue
-        yield load_file(item.path, shown, request.limits), item.relative
+def discover_items(request: CheckRequest) -> list[Discovered]:
+    return list(discover(request.paths, request.root, request.include, request.exclude))
+
+
+def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
+    shown = display_path(item.path)
+    if item.problem is not None:
+        loaded = unreadable(shown, "input/unreadable", item.problem)
+    else:
+        try:
+            with time_limit(request.record_seconds):
+                loaded = load_file(item.path, shown, request.limits)
+        except TimeLimitExceeded:
+            loaded = unreadable(
+                shown,
+                "input/too-large",
+                f"reading the file took longer than {request.record_seconds:g} s; "
+                "it was not checked (raise limits.record-seconds if it is genuine)",
+            )
+    active = request.selection.rules_for(item.relative)
+    findings: list[Finding] = []
+    crashed = False
+    for record in loaded.records:
+        record_findings, record_crashed = check_record(record, active, request)
+        crashed |= record_crashed
+        findings.extend(record_findings)
+    findings.sort(key=Finding.sort_key)
+    # A file is unreadable only when none of its records could be read (one broken
+    # JSON line leaves the rest checked).
+    readable = any(r.readable for r in loaded.records)
+    status = "unreadable" if not readable else ("findings" if findings else "clean")
+    return FileOutcome(
+        loaded.path, len(loaded.records), status, loaded.records[0].body_line, findings, crashed
+    )
+
+
+def crash_outcome(item: Discovered, reason: str) -> FileOutcome:
+    """The outcome of a file whose worker process died: reported, never lost."""
+    shown = display_path(item.path)
+    finding = Finding(CRASH_SLUG, CRASH_CODE, Severity.ERROR, reason, shown, 1, 1, None, "", 0)
+    return FileOutcome(shown, 1, "unreadable", 1, [finding], crashed=True)
 
 
 def check_record(
@@ -128,29 +173,45 @@ def check_record(
 ) -> tuple[list[Finding], bool]:
     findings: list[Finding] = []
     crashed = False
-    for entry in active:
-        rule = entry.rule
-        if not rule.applies_to(record):
-            continue
-        try:
-            problems = list(rule.check(record, request.context))
-        except Exception as error:  # a rule bug must not stop the run or lose the file
-            crashed = True
-            findings.append(
-                _finding(
-                    record,
-                    CRASH_SLUG,
-                    CRASH_CODE,
-                    Severity.ERROR,
-                    Problem(
-                        f"rule {rule.slug} crashed on this record: "
-                        f"{type(error).__name__}: {_safe_text(error)}; please report it"
-                    ),
+    current = "(none)"
+    try:
+        with time_limit(request.record_seconds):
+            for entry in active:
+                rule = entry.rule
+                current = rule.slug
+                if not rule.applies_to(record):
+                    continue
+                try:
+                    problems = list(rule.check(record, request.context))
+                except TimeLimitExceeded:
+                    raise
+                except Exception as error:  # a rule bug must not stop the run or lose the file
+                    crashed = True
+                    findings.append(
+                        _crash_finding(
+                            record,
+                            f"rule {rule.slug} crashed on this record: "
+                            f"{type(error).__name__}: {_safe_text(error)}; please report it",
+                        )
+                    )
+                    continue
+                findings.extend(
+                    _finding(record, rule.slug, rule.code, entry.severity, p) for p in problems
                 )
+    except TimeLimitExceeded:
+        crashed = True
+        findings.append(
+            _crash_finding(
+                record,
+                f"checking this record took longer than {request.record_seconds:g} s and was "
+                f"stopped (in rule {current}); its other findings may be missing",
             )
-            continue
-        findings.extend(_finding(record, rule.slug, rule.code, entry.severity, p) for p in problems)
+        )
     return findings, crashed
+
+
+def _crash_finding(record: Record, message: str) -> Finding:
+    return _finding(record, CRASH_SLUG, CRASH_CODE, Severity.ERROR, Problem(message))
 
 
 def _safe_text(error: Exception) -> str:

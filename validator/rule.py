@@ -61,6 +61,8 @@ class Rule:
     bad: ClassVar[str]
     good: ClassVar[str]
     needs: ClassVar[str] = "data"
+    # Bump when a rule's findings change for the same input: cached results are then redone.
+    version: ClassVar[str] = "1"
     fixable: ClassVar[bool] = False
     Options: ClassVar[type[RuleOptions]] = NoOptions
 

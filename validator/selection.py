@@ -6,6 +6,7 @@ slug or code, per-rule severity and options, and per-path overrides.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -102,6 +103,7 @@ class Selection:
             check_selectors(override.ignore, registry, f"{where}.ignore")
             self._validate_rule_tables(override.severity, override.rules, f"{where}.")
         self._cache: dict[tuple[int, ...], list[ActiveRule]] = {}
+        self._fingerprints: dict[tuple[int, ...], str] = {}
 
     def _validate_rule_tables(
         self, severity: dict[str, Severity], options: dict[str, dict[str, Any]], where: str
@@ -123,6 +125,19 @@ class Selection:
                 f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()
             )
             raise ConfigError(f"{self.source}: {where}: {details}") from None
+
+    def fingerprint_for(self, relative_path: str) -> str:
+        """What decides this path's findings: each active rule's slug, version, severity
+        and options (for the result cache)."""
+        key = self.overrides_for(relative_path)
+        if key not in self._fingerprints:
+            parts = [
+                f"{a.rule.slug}@{a.rule.version}:{a.severity.value}:"
+                f"{a.rule.options.model_dump_json()}"
+                for a in self.rules_for(relative_path)
+            ]
+            self._fingerprints[key] = hashlib.sha256("|".join(parts).encode()).hexdigest()
+        return self._fingerprints[key]
 
     def overrides_for(self, relative_path: str) -> tuple[int, ...]:
         return tuple(

@@ -1,0 +1,192 @@
+"""Parallel runs, the result cache, per-record time limits and dying workers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from rules.body import BodyTooShort
+from tests.helpers import VALID_BODY, check_files, fields, findings_of, markdown
+from validator.app import CheckOptions, check
+from validator.cache import Cache
+
+
+def write_corpus(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "newslint.toml").write_text("")
+    paths = []
+    for n in range(count):
+        body = VALID_BODY if n % 3 else "Too short."
+        data = fields(title=f"Story {n}", quality=n if n % 5 else "high")
+        path = folder / f"r{n:03}.md"
+        path.write_text(markdown(data, body), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def run(folder: Path, **options: object) -> tuple[str, object]:
+    result = check(CheckOptions(paths=[folder], **options))  # type: ignore[arg-type]
+    return result.render("json"), result
+
+
+def test_parallel_output_is_identical_to_serial(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "c", 60)
+    serial, _ = run(tmp_path / "c", jobs=1, use_cache=False)
+    parallel, _ = run(tmp_path / "c", jobs=2, use_cache=False)
+    assert parallel == serial
+    assert '"schema/violation": 12' in serial
+
+
+def test_warm_cache_serves_every_unchanged_file(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "c", 20)
+    cold_report, cold = run(tmp_path / "c", jobs=1)
+    warm_report, warm = run(tmp_path / "c", jobs=1)
+    assert (cold.cache_hits, cold.cache_misses) == (0, 20)
+    assert (warm.cache_hits, warm.cache_misses) == (20, 0)
+    assert warm_report == cold_report
+
+
+def test_changed_file_is_rechecked_and_only_it(tmp_path: Path) -> None:
+    paths = write_corpus(tmp_path / "c", 10)
+    run(tmp_path / "c", jobs=1)
+    paths[4].write_text(markdown(fields(), VALID_BODY), encoding="utf-8")
+    report, again = run(tmp_path / "c", jobs=1)
+    assert (again.cache_hits, again.cache_misses) == (9, 1)
+    fresh, _ = run(tmp_path / "c", jobs=1, use_cache=False)
+    assert report == fresh
+
+
+def test_changed_config_invalidates_the_cache(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "c", 6)
+    run(tmp_path / "c", jobs=1)
+    (tmp_path / "c" / "newslint.toml").write_text('[severity]\n"body/too-short" = "error"\n')
+    report, again = run(tmp_path / "c", jobs=1)
+    assert again.cache_hits == 0
+    assert '"body/too-short"' in report and '"severity": "error"' in report
+
+
+def test_changed_rule_options_invalidate_only_matching_paths(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "c" / "a", 3)
+    write_corpus(tmp_path / "c" / "b", 3)
+    (tmp_path / "c" / "newslint.toml").write_text("")
+    run(tmp_path / "c", jobs=1)
+    (tmp_path / "c" / "newslint.toml").write_text(
+        '[[overrides]]\npaths = ["b/**"]\nrules = { "body/too-short" = { min-words = 5 } }\n'
+    )
+    _, again = run(tmp_path / "c", jobs=1)
+    assert (again.cache_hits, again.cache_misses) == (3, 3)  # a/ reused, b/ redone
+
+
+def test_rule_version_bump_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_corpus(tmp_path / "c", 4)
+    run(tmp_path / "c", jobs=1)
+    monkeypatch.setattr(BodyTooShort, "version", "2")
+    _, again = run(tmp_path / "c", jobs=1)
+    assert again.cache_hits == 0
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "c", 3)
+    _, result = run(tmp_path / "c", jobs=1, use_cache=False)
+    assert (result.cache_hits, result.cache_misses) == (0, 0)
+    assert not (tmp_path / "c" / ".newslint_cache").exists()
+
+
+def test_cache_holds_no_record_text(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "c", 3)
+    run(tmp_path / "c", jobs=1)
+    database = (tmp_path / "c" / ".newslint_cache" / "results-v1.sqlite").read_bytes()
+    assert b"Amnesty International" not in database
+    assert fields()["secured"][:40].encode() not in database
+
+
+def test_slow_rule_is_stopped_and_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def stuck(self, record, context):  # type: ignore[no-untyped-def]
+        time.sleep(30)
+        yield from ()
+
+    monkeypatch.setattr(BodyTooShort, "check", stuck)
+    started = time.monotonic()
+    result = check_files(
+        tmp_path,
+        {"a.md": markdown()},
+        config="[limits]\nrecord-seconds = 0.5\n",
+        jobs=1,
+        use_cache=False,
+    )
+    assert time.monotonic() - started < 10
+    (finding,) = findings_of(result, "internal/rule-crash")
+    assert "longer than 0.5 s" in finding.message and "body/too-short" in finding.message
+    assert result.result.exit_code("error") == 2
+
+
+def test_catastrophic_pattern_is_interrupted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def backtracks(self, record, context):  # type: ignore[no-untyped-def]
+        re.match(r"(a+)+$", "a" * 64 + "!")
+        yield from ()
+
+    monkeypatch.setattr(BodyTooShort, "check", backtracks)
+    result = check_files(
+        tmp_path,
+        {"a.md": markdown()},
+        config="[limits]\nrecord-seconds = 0.5\n",
+        jobs=1,
+        use_cache=False,
+    )
+    assert findings_of(result, "internal/rule-crash")
+
+
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="the dying rule is injected by monkeypatching, which only fork carries into workers",
+)
+def test_a_worker_that_dies_costs_only_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = write_corpus(tmp_path / "c", 24)
+
+    def killer(self, record, context):  # type: ignore[no-untyped-def]
+        if record.path.endswith("r013.md"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield from ()
+
+    monkeypatch.setattr(BodyTooShort, "check", killer)
+    _, result = run(tmp_path / "c", jobs=2, use_cache=False)
+    files = result.result.files
+    assert len(files) == len(paths)
+    crashed = [f for f in result.result.findings if f.rule == "internal/rule-crash"]
+    assert [f.path.rsplit("/", 1)[-1] for f in crashed] == ["r013.md"]
+    assert "worker process checking this file died" in crashed[0].message
+    assert result.exit_code == 2
+
+
+def test_cache_survives_a_second_process_writing(tmp_path: Path) -> None:
+    first, second = Cache(tmp_path / "cache"), Cache(tmp_path / "cache")
+    _, outcome = run_one(tmp_path)
+    first.put("k1", outcome)
+    second.put("k2", outcome)
+    first.flush()
+    second.flush()
+    assert first.get("k2") is not None and second.get("k1") is not None
+    first.close()
+    second.close()
+
+
+def run_one(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from validator.discover import Discovered
+    from validator.engine import check_file
+
+    path = tmp_path / "one.md"
+    path.write_text(markdown(), encoding="utf-8")
+    from validator.app import prepare
+
+    request = prepare(CheckOptions(paths=[path], use_cache=False, jobs=1))[0]
+    return request, check_file(Discovered(path, "one.md"), request)
