@@ -39,7 +39,7 @@ class CheckContext:
     Rules never read files or the network themselves; what they need arrives here.
     """
 
-    record_schema: Any = None  # a compiled jsonschema validator
+    record_schema: Any = None  # a validator.schema.RecordSchema (iter_errors)
     secured_key: bytes | None = field(default=None, repr=False)
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
