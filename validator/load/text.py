@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from validator.findings import Problem
+from validator.load.fast_yaml import fast_load
 from validator.load.source import InputLimits
 from validator.load.yaml_tree import YamlRefused, load_yaml
-from validator.records import Record
+from validator.records import PositionIndex, Record
 
 _OPENING = re.compile(r"---[ \t]*\r?\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -58,6 +59,11 @@ def load_text(text: str, path: str, limits: InputLimits) -> Record:
             ),
         )
         return record
+    fast = fast_load(front, limits.yaml)
+    if fast is not None:
+        record.data = fast
+        record._position_source = lambda: _positions(front, limits)
+        return record
     try:
         document = load_yaml(front, 2, limits.yaml)
     except YamlRefused as refused:
@@ -80,3 +86,11 @@ def load_text(text: str, path: str, limits: InputLimits) -> Record:
         record.data = document.value
         record._positions = document.positions
     return record
+
+
+def _positions(front: str, limits: InputLimits) -> PositionIndex:
+    """Positions for a record read by the fast path, computed only when a finding needs one."""
+    try:
+        return load_yaml(front, 2, limits.yaml).positions
+    except YamlRefused:  # pragma: no cover - the fast path accepted it, so it parses
+        return {}

@@ -1,0 +1,104 @@
+"""The yaml-rs fast path must give exactly the reference builder's values, or step aside."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import CORPUS, SEEDS, fields, markdown
+from validator.load.fast_yaml import fast_load
+from validator.load.yaml_tree import YamlLimits, YamlRefused, load_yaml
+
+LIMITS = YamlLimits()
+
+
+def front_matter(text: str) -> str:
+    return text[4 : text.index("\n---", 4) + 1]
+
+
+def reference(text: str) -> object:
+    return load_yaml(text, 2, LIMITS).value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: yes\n",  # YAML 1.1 boolean, a string in 1.2
+        "a: No\n",
+        "a: on\n",
+        "a: 012\n",  # octal in 1.1
+        "a: 1e3\n",  # a string in 1.1, a float in 1.2
+        "a: 1:20\n",  # sexagesimal in 1.1
+        "a: 0o17\n",
+        "a: 1_000\n",
+        "a: .inf\n",
+        "a: &x 1\nb: *x\n",
+        "base: &b {x: 1}\nd:\n  <<: *b\n",
+        "a: !!str 1\n",
+        "a: [1, 2]\n",
+        "a: {b: 1}\n",
+        "a: |\n  block\n",
+        "a: >\n  folded\n",
+        "a: 1\na: 2\n",
+        "yes: 1\n",
+        'a: "\\x41"\n',
+        "a: b\u2028c\n",
+        "\ta: 1\n",
+        "a: 123456789012345678901234567890\n",
+        "a: [\n",
+    ],
+)
+def test_risky_documents_take_the_reference_path(text: str) -> None:
+    assert fast_load(text, LIMITS) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 2020-10-02T04:30:00Z\n",
+        "a: true\nb: False\nc: null\nd: ~\ne:\n",
+        "a: 39\nb: -0\nc: 1.5\n",
+        "a: \"quoted: text # not a comment\"\nb: 'it''s'\n",
+        "a: plain text with C# and 100% & stars *\n",
+        "list:\n  - one\n  - two words\n  - key: value\n    other: 2\n",
+        "a: text # a comment\n",
+        'a: "\\u00e9t\\u00e9 \\"quoted\\" \\\\ \\/"\n',
+    ],
+)
+def test_plain_documents_take_the_fast_path_with_identical_values(text: str) -> None:
+    value = fast_load(text, LIMITS)
+    assert value is not None
+    assert value == reference(text)
+
+
+def test_depth_and_size_limits_hold_on_the_fast_path() -> None:
+    deep = "".join(" " * (2 * n) + f"k{n}:\n" for n in range(70)) + " " * 140 + "x: 1\n"
+    assert fast_load(deep, LIMITS) is None
+    with pytest.raises(YamlRefused):
+        load_yaml(deep, 2, LIMITS)
+
+
+def test_real_records_agree() -> None:
+    paths = sorted(SEEDS.glob("000_*")) + (
+        sorted((CORPUS / "smartable").rglob("*.md")) if (CORPUS / "smartable").is_dir() else []
+    )
+    fast = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("---\n"):
+            continue
+        front = front_matter(text)
+        value = fast_load(front, LIMITS)
+        if value is not None:
+            fast += 1
+            assert value == reference(front), path
+    assert fast >= 1
+
+
+def test_generated_record_agrees_and_positions_are_lazy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import check_files
+
+    text = markdown(fields(quality="high"))
+    assert fast_load(front_matter(text), LIMITS) == reference(front_matter(text))
+    run = check_files(tmp_path, {"a.md": text}, select=["schema"])
+    (finding,) = run.result.findings
+    assert text.split("\n")[finding.line - 1] == "quality: high"

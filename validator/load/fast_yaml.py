@@ -1,0 +1,76 @@
+"""A fast path for plain front matter: yaml-rs (Rust) instead of libyaml plus Python.
+
+yaml-rs reads YAML 1.2 and PyYAML reads YAML 1.1, which differ on some plain scalars
+('yes', '012', '1e3', '1:20'), on merge keys, tags and anchors. The fast path is therefore
+taken only for documents whose every line has a shape on which both agree: indented
+`key: value` or `- value` lines whose values are quoted strings with common escapes, true,
+false, null, plain decimal numbers, dates, or plain text that starts with a letter and is
+not a 1.1 boolean word. Anything else - and any document yaml-rs refuses (syntax errors,
+duplicate keys) - goes to the reference builder in yaml_tree, which also supplies positions
+when a finding needs them. tests/load/test_fast_yaml.py checks both give the same values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from validator.load.yaml_tree import YamlLimits
+
+try:
+    import yaml_rs
+except ImportError:  # pragma: no cover - an optional speed-up
+    yaml_rs = None
+
+_BOOL_WORDS = r"(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)"
+# The rest of a plain scalar: no ': ' (a mapping) and no ' #' (a comment) inside it.
+_PLAIN_REST = r"(?:[^\s:#\x85\u2028\u2029]|[ \t]+(?=[^\s#])|:(?=[^\s])|#)*"
+_KEY = r"(?!(?i:yes|no|on|off|y|n|true|false|null)[ \t]*:)[A-Za-z_][A-Za-z0-9_\-]*"
+_DOUBLE = r'"(?:[^"\\\n\x85\u2028\u2029]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
+_SINGLE = r"'(?:[^'\n\x85\u2028\u2029]|'')*'"
+_PLAIN = (
+    r"(?:true|false|True|False|TRUE|FALSE|null|Null|NULL|~"
+    r"|-?(?:0|[1-9][0-9]{0,17})"
+    r"|-?[0-9]{1,17}\.[0-9]{1,17}"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
+    rf"|(?!{_BOOL_WORDS}[ \t]*(?:#|$))[^\W\d]{_PLAIN_REST})"
+)
+_VALUE = rf"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
+# Indentation by spaces only; anchors, aliases, tags, block and flow collections and merge
+# keys cannot appear: keys are identifiers and plain values start with a letter.
+_LINE = re.compile(
+    rf"[ \t]*(?:#.*)?| *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?"
+)
+
+
+def fast_load(text: str, limits: YamlLimits) -> dict[str, Any] | None:
+    """The front matter's mapping if the fast path applies and succeeds, else None."""
+    if yaml_rs is None:
+        return None
+    for line in text.split("\n"):
+        if not _LINE.fullmatch(line.rstrip("\r")):
+            return None
+    try:
+        value = yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # syntax errors, duplicate keys: the reference path reports them
+        return None
+    if not isinstance(value, dict) or not _within_limits(value, limits):
+        return None
+    return value
+
+
+def _within_limits(value: Any, limits: YamlLimits) -> bool:
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if isinstance(item, dict):
+            if depth > limits.max_depth or not all(isinstance(k, str) for k in item):
+                return False
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            if depth > limits.max_depth:
+                return False
+            stack.extend((child, depth + 1) for child in item)
+    return nodes <= limits.max_nodes
