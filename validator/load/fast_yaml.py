@@ -20,7 +20,7 @@ from validator.load.yaml_tree import YamlLimits
 try:
     import yaml_rs
 except ImportError:  # pragma: no cover - an optional speed-up
-    yaml_rs = None
+    yaml_rs = None  # type: ignore[assignment]
 
 _BOOL_WORDS = r"(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)"
 # The rest of a plain scalar: no ': ' (a mapping) and no ' #' (a comment) inside it.
