@@ -23,6 +23,9 @@ def reference(text: str) -> object:
     "text",
     [
         "a: yes\n",  # YAML 1.1 boolean, a string in 1.2
+        "a: yes\nb: 1\n",
+        "a: 1\nb: off  # comment\nc: 2\n",
+        "list:\n  - n\n  - x\n",
         "a: No\n",
         "a: on\n",
         "a: 012\n",  # octal in 1.1
@@ -102,3 +105,96 @@ def test_generated_record_agrees_and_positions_are_lazy(tmp_path) -> None:  # ty
     run = check_files(tmp_path, {"a.md": text}, select=["schema"])
     (finding,) = run.result.findings
     assert text.split("\n")[finding.line - 1] == "quality: high"
+
+
+SCALARS = [
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "y",
+    "n",
+    "true",
+    "False",
+    "null",
+    "~",
+    "",
+    "0",
+    "-0",
+    "012",
+    "0o17",
+    "0x1F",
+    "1_000",
+    "1e3",
+    "1.5",
+    "-2.25",
+    ".5",
+    "1.",
+    "1:20",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "2020-10-02",
+    "2020-10-02T04:30:00Z",
+    "2020-10-02 04:30:00",
+    "12345678901234567890",
+    "text",
+    "C# and more",
+    "a:b",
+    "http://x.org/a?b=1#c",
+    "it's",
+    "x #y",
+    "=",
+    "<<",
+    "&a",
+    "*a",
+    "!t",
+    "|",
+    ">",
+    "[1]",
+    "{a: 1}",
+    '"quoted"',
+    '"esc \\x41"',
+    '"esc \\u00e9"',
+    "'single ''q'''",
+    "%percent",
+    "@at",
+    "`tick",
+    "Ünïcode",
+    "über alles",
+    "-dash",
+    "- item",
+    "? q",
+    "a\u2028b",
+]
+
+
+def test_random_documents_agree_whenever_the_fast_path_is_taken() -> None:
+    import random
+
+    rng = random.Random(20261121)
+    taken = 0
+    for _ in range(4000):
+        lines = []
+        for n in range(rng.randint(1, 6)):
+            key = rng.choice(["title", "yes", "on", "n", "k" + str(n), "quality", "2020", "a-b"])
+            shape = rng.random()
+            if shape < 0.6:
+                lines.append(f"{key}{n}: {rng.choice(SCALARS)}")
+            elif shape < 0.8:
+                lines.append(f"{key}{n}:")
+                lines += [f"  - {rng.choice(SCALARS)}" for _ in range(rng.randint(1, 3))]
+            else:
+                lines.append(f"{key}{n}:")
+                lines += [f"  sub{m}: {rng.choice(SCALARS)}" for m in range(rng.randint(1, 3))]
+        text = "\n".join(lines) + "\n"
+        value = fast_load(text, LIMITS)
+        if value is None:
+            continue
+        taken += 1
+        try:
+            expected = reference(text)
+        except YamlRefused:
+            raise AssertionError(f"fast path took a document the reference refuses: {text!r}")
+        assert value == expected, text
+    assert taken > 150  # the generator must exercise the fast path, not only the fallback

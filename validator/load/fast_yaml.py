@@ -23,33 +23,33 @@ except ImportError:  # pragma: no cover - an optional speed-up
     yaml_rs = None  # type: ignore[assignment]
 
 _BOOL_WORDS = r"(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)"
-# The rest of a plain scalar: no ': ' (a mapping) and no ' #' (a comment) inside it.
-_PLAIN_REST = r"(?:[^\s:#\x85\u2028\u2029]|[ \t]+(?=[^\s#])|:(?=[^\s])|#)*"
 _KEY = r"(?!(?i:yes|no|on|off|y|n|true|false|null)[ \t]*:)[A-Za-z_][A-Za-z0-9_\-]*"
-_DOUBLE = r'"(?:[^"\\\n\x85\u2028\u2029]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
-_SINGLE = r"'(?:[^'\n\x85\u2028\u2029]|'')*'"
+# Written as "unrolled loops" (runs of a character class) so the whole document is one fast
+# C-level match: per-character alternations made this gate slower than parsing.
+_NOT_BREAK = r"\n\x85\u2028\u2029"
+_DOUBLE = rf'"[^"\\{_NOT_BREAK}]*(?:(?:\\["\\/bfnrt]|\\u[0-9a-fA-F]{{4}})[^"\\{_NOT_BREAK}]*)*"'
+_SINGLE = rf"'[^'{_NOT_BREAK}]*(?:''[^'{_NOT_BREAK}]*)*'"
+_WORD = rf"[^\s:#{_NOT_BREAK[2:]}]"  # \s already holds \n
+# The rest of a plain scalar: no ': ' (a mapping) and no ' #' (a comment) inside it.
+_PLAIN_REST = rf"{_WORD}*(?:(?:[ \t]+|:){_WORD}+|#{_WORD}*)*"
 _PLAIN = (
     r"(?:true|false|True|False|TRUE|FALSE|null|Null|NULL|~"
     r"|-?(?:0|[1-9][0-9]{0,17})"
     r"|-?[0-9]{1,17}\.[0-9]{1,17}"
     r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
-    rf"|(?!{_BOOL_WORDS}[ \t]*(?:#|$))[^\W\d]{_PLAIN_REST})"
+    rf"|(?!{_BOOL_WORDS}[ \t]*(?:#|\r?\n|$))[^\W\d]{_PLAIN_REST})"
 )
 _VALUE = rf"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
 # Indentation by spaces only; anchors, aliases, tags, block and flow collections and merge
 # keys cannot appear: keys are identifiers and plain values start with a letter.
-_LINE = re.compile(
-    rf"[ \t]*(?:#.*)?| *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?"
-)
+_LINE = rf"(?:[ \t]*(?:#.*)?| *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?)"
+_DOCUMENT = re.compile(rf"(?:{_LINE}\r?\n)*{_LINE}")  # one C-level match for all lines
 
 
 def fast_load(text: str, limits: YamlLimits) -> dict[str, Any] | None:
     """The front matter's mapping if the fast path applies and succeeds, else None."""
-    if yaml_rs is None:
+    if yaml_rs is None or not _DOCUMENT.fullmatch(text):
         return None
-    for line in text.split("\n"):
-        if not _LINE.fullmatch(line.rstrip("\r")):
-            return None
     try:
         value = yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # syntax errors, duplicate keys: the reference path reports them
@@ -60,17 +60,13 @@ def fast_load(text: str, limits: YamlLimits) -> dict[str, Any] | None:
 
 
 def _within_limits(value: Any, limits: YamlLimits) -> bool:
-    nodes = 0
+    nodes = 1
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        nodes += 1
-        if isinstance(item, dict):
-            if depth > limits.max_depth or not all(isinstance(k, str) for k in item):
-                return False
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            if depth > limits.max_depth:
-                return False
-            stack.extend((child, depth + 1) for child in item)
+        if depth > limits.max_depth:
+            return False
+        children = item.values() if isinstance(item, dict) else item
+        nodes += len(children)
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
     return nodes <= limits.max_nodes
