@@ -194,7 +194,9 @@ def test_random_documents_agree_whenever_the_fast_path_is_taken() -> None:
         taken += 1
         try:
             expected = reference(text)
-        except YamlRefused:
-            raise AssertionError(f"fast path took a document the reference refuses: {text!r}")
+        except YamlRefused as refused:
+            raise AssertionError(
+                f"fast path took a document the reference refuses: {text!r}"
+            ) from refused
         assert value == expected, text
     assert taken > 150  # the generator must exercise the fast path, not only the fallback
