@@ -9,6 +9,7 @@ import base64
 import hashlib
 import ipaddress
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
@@ -44,6 +45,7 @@ def related_items(record: Record) -> list[dict[str, Any]]:
     return [item if isinstance(item, dict) else {} for item in related]
 
 
+@lru_cache(maxsize=4096)  # the same URLs are read by several rules of one record
 def split_url(url: str) -> SplitResult | None:
     try:
         parts = urlsplit(url.strip())
@@ -64,6 +66,7 @@ def url_key(url: str) -> str:
     return f"{host}{path}{query}"
 
 
+@lru_cache(maxsize=4096)
 def malformed_reason(url: str) -> str | None:
     if url != url.strip():
         return "has leading or trailing spaces"
@@ -140,6 +143,7 @@ class Scheme(Rule):
                 yield Problem(f"URL scheme {parts.scheme!r} is not http or https", pointer=pointer)
 
 
+@lru_cache(maxsize=4096)
 def private_host_reason(host: str) -> str | None:
     host = host.lower().rstrip(".")
     if host == "localhost" or host.endswith(_LOCAL_SUFFIXES):

@@ -142,6 +142,9 @@ class Mojibake(Rule):
             found = find_mojibake(text)
             if found:
                 yield Problem(f"mojibake {found!r} (UTF-8 read as Windows-1252)", pointer=pointer)
+        body = record.body
+        if not body or not _MOJIBAKE.search(body):  # one scan of the whole body first
+            return
         for line, text in record.iter_body_lines():
             found = find_mojibake(text)
             if found:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ def decode_canonical_base64(text: str) -> bytes | None:
     return raw if base64.b64encode(raw).decode("ascii") == text else None
 
 
+@lru_cache(maxsize=256)  # several secured/ rules parse the same blob
 def parse_blob(value: str) -> tuple[SecuredBlob | None, str | None]:
     """The decoded blob, or the reason it is malformed (which never quotes the blob)."""
     parts = value.split(";")

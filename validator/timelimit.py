@@ -3,7 +3,8 @@
 It uses SIGALRM, which exists on POSIX and only in the main thread: elsewhere the limit is
 not enforced (and the parallel engine's workers are main threads of their own processes).
 Python's regular-expression engine checks for signals while matching, so even a
-catastrophically backtracking pattern is interrupted.
+catastrophically backtracking pattern is interrupted. The handler is installed once per
+process; arming and disarming is then one timer call each (this runs per record).
 """
 
 from __future__ import annotations
@@ -19,23 +20,35 @@ class TimeLimitExceeded(Exception):
     pass
 
 
-def _available() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+_armed_seconds = 0.0
+
+
+def _expire(signum: int, frame: FrameType | None) -> None:
+    if _armed_seconds:
+        raise TimeLimitExceeded(f"took longer than {_armed_seconds:g} s")
+
+
+def _ready() -> bool:
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return False
+    if signal.getsignal(signal.SIGALRM) is not _expire:
+        signal.signal(signal.SIGALRM, _expire)
+    return True
 
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    if seconds <= 0 or not _available():
-        yield
+    global _armed_seconds
+    if seconds <= 0 or _armed_seconds or not _ready():
+        yield  # no limit, or an outer limit already runs
         return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise TimeLimitExceeded(f"took longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
+    _armed_seconds = seconds
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _armed_seconds = 0.0
