@@ -9,8 +9,8 @@ import base64
 import hashlib
 import ipaddress
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
