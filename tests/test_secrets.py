@@ -86,7 +86,9 @@ def test_a_crashing_rule_message_does_not_carry_the_plaintext(
 
 
 def test_key_is_not_in_the_environment_of_error_messages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NEWSLINT_SECURED_KEY", "not base64 at all!!" + base64.b64encode(KEY).decode())
+    monkeypatch.setenv(
+        "NEWSLINT_SECURED_KEY", "not base64 at all!!" + base64.b64encode(KEY).decode()
+    )
     result = CliRunner().invoke(cli, ["check", "--no-cache", os.devnull])
     assert result.exit_code == 2
     assert "NEWSLINT_SECURED_KEY" in result.stderr

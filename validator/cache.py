@@ -16,7 +16,7 @@ from validator import __version__
 from validator.engine import FileOutcome
 from validator.findings import Finding, Severity
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:
@@ -93,6 +93,7 @@ def _encode(outcome: FileOutcome) -> str:
                     f.end_line,
                     f.pointer,
                     f.record,
+                    f.fingerprint,
                 ]
                 for f in outcome.findings
             ],
@@ -105,11 +106,7 @@ def _decode(text: str) -> FileOutcome:
     raw = json.loads(text)
     path = raw["path"]
     findings = [
-        Finding(
-            rule, code, Severity(severity), message, path, line, column, end_line, pointer, record
-        )
-        for rule, code, severity, message, line, column, end_line, pointer, record in raw[
-            "findings"
-        ]
+        Finding(rule, code, Severity(severity), message, path, *rest)
+        for rule, code, severity, message, *rest in raw["findings"]
     ]
     return FileOutcome(path, raw["records"], raw["status"], raw["body_line"], findings)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from validator import __version__
 from validator.app import CheckOptions, CheckRun, check
+from validator.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from validator.config import ConfigError
 from validator.fix import apply_fixes, plan_fixes, unified_diff
 from validator.registry import PluginError, Registry, default_registry
@@ -23,6 +26,8 @@ Examples:
   newslint check --select body,image --fail-on warning a.md b.md
   newslint check --diff scraped/             show what --fix would remove
   newslint check --fix scraped/              remove boilerplate lines in place
+  newslint baseline news/ -o .newslint-baseline.json
+  newslint check --baseline .newslint-baseline.json news/   fail only on new findings
   newslint rules                             list every rule
   newslint explain body/missing              print a rule's card
 """
@@ -44,8 +49,74 @@ def cli() -> None:
     """newslint: validate and lint news records (YAML front matter, JSON, JSON lines)."""
 
 
+def run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every command that runs the checks shares (check, baseline, report)."""
+    decorators = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="RULES",
+            help="Only these families, slugs or codes (comma-separated; repeatable).",
+        ),
+        click.option(
+            "--ignore",
+            multiple=True,
+            metavar="RULES",
+            help="Skip these families, slugs or codes (comma-separated; repeatable).",
+        ),
+        click.option(
+            "--config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Configuration file (default: nearest newslint.toml or pyproject.toml).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Worker processes [default: every available core].",
+        ),
+        click.option(
+            "--secured-key-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="File holding the base64 AES key for secured blobs (or set NEWSLINT_SECURED_KEY).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _options(params: dict[str, Any], **extra: Any) -> CheckOptions:
+    output = extra.pop("output", None)
+    return CheckOptions(
+        paths=list(params["paths"]) or [Path(".")],
+        select=_split(params["select"]),
+        ignore=_split(params["ignore"]),
+        config=params["config"],
+        use_cache=not params["no_cache"],
+        jobs=params["jobs"],
+        secured_key_file=params["secured_key_file"],
+        output=output,
+        color=_use_color(output),
+        **extra,
+    )
+
+
+def _run(options: CheckOptions) -> CheckRun:
+    try:
+        run = check(options)
+    except (ConfigError, PluginError) as error:
+        raise click.UsageError(str(error)) from None
+    for note in run.notes:
+        click.echo(f"note: {note}", err=True)
+    return run
+
+
 @cli.command("check", epilog=EXAMPLES)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@run_options
 @click.option(
     "--format",
     "output_format",
@@ -61,34 +132,14 @@ def cli() -> None:
     help="Write the report to FILE instead of standard output.",
 )
 @click.option(
-    "--select",
-    multiple=True,
-    metavar="RULES",
-    help="Only these families, slugs or codes (comma-separated; repeatable).",
-)
-@click.option(
-    "--ignore",
-    multiple=True,
-    metavar="RULES",
-    help="Skip these families, slugs or codes (comma-separated; repeatable).",
-)
-@click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info", "never"]),
     help="Lowest severity that makes the exit code 1 [default: error, or config].",
 )
 @click.option(
-    "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Configuration file (default: nearest newslint.toml or pyproject.toml).",
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Worker processes [default: every available core].",
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Report and fail only on findings not recorded in this baseline file.",
 )
 @click.option(
     "--fix",
@@ -101,53 +152,28 @@ def cli() -> None:
     help="Show what --fix would change, as a unified diff, without writing; "
     "exit 1 if it would change anything.",
 )
-@click.option(
-    "--secured-key-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="File holding the base64 AES key for secured blobs (or set NEWSLINT_SECURED_KEY).",
-)
 def check_command(
-    paths: tuple[Path, ...],
     output_format: str,
     output: Path | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
     fail_on: str | None,
-    config: Path | None,
-    no_cache: bool,
-    jobs: int | None,
+    baseline: Path | None,
     fix: bool,
     diff: bool,
-    secured_key_file: Path | None,
+    **params: Any,
 ) -> None:
     """Check records in PATHS (files or folders; default: the current folder).
 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
     2 a usage or configuration error, or a rule crash.
     """
-    options = CheckOptions(
-        paths=list(paths) or [Path(".")],
-        output_format=output_format,
-        output=output,
-        select=_split(select),
-        ignore=_split(ignore),
-        fail_on=fail_on,
-        config=config,
-        use_cache=not no_cache,
-        jobs=jobs,
-        secured_key_file=secured_key_file,
-        color=_use_color(output),
-    )
-    try:
-        run = check(options)
-    except (ConfigError, PluginError) as error:
-        raise click.UsageError(str(error)) from None
-    for note in run.notes:
-        click.echo(f"note: {note}", err=True)
+    options = _options(params, output_format=output_format, output=output, fail_on=fail_on)
+    run = _run(options)
     if diff:
         sys.exit(_show_diff(run))
     if fix:
         _apply_fixes(run)
+    if baseline is not None:
+        _apply_baseline(run, baseline)
     report = run.render(output_format, options.color)
     if output is not None:
         output.write_text(report, encoding="utf-8")
@@ -155,6 +181,43 @@ def check_command(
     else:
         click.echo(report, nl=False)
     sys.exit(run.exit_code)
+
+
+def _apply_baseline(run: CheckRun, path: Path) -> None:
+    try:
+        outcome = apply_baseline(run.result, read_baseline(path))
+    except BaselineError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(
+        f"baseline {path}: {outcome.suppressed} known finding(s) not reported; "
+        f"{outcome.fixed} baseline entr{'y is' if outcome.fixed == 1 else 'ies are'} fixed"
+        + (" (run `newslint baseline` again to shrink it)" if outcome.fixed else ""),
+        err=True,
+    )
+
+
+@cli.command("baseline")
+@run_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path(".newslint-baseline.json"),
+    show_default=True,
+    help="Where to write the baseline.",
+)
+def baseline_command(output: Path, **params: Any) -> None:
+    """Record the current findings of PATHS as a baseline.
+
+    `newslint check --baseline FILE` then reports and fails only on new findings, so a
+    corpus can adopt newslint before every old problem is fixed. Findings are matched by
+    rule, path, record, JSON pointer and offending content - never by line number.
+    """
+    run = _run(_options(params))
+    count = write_baseline(run.result, output)
+    click.echo(
+        f"baseline: {count} finding(s) of {len(run.result.files)} file(s) written to {output}"
+    )
 
 
 def _show_diff(run: CheckRun) -> int:

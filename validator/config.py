@@ -35,6 +35,8 @@ DEFAULT_EXCLUDE = [
     ".pytest_cache",
     ".mypy_cache",
     ".ruff_cache",
+    ".newslint-baseline.json",
+    "*.newslint-baseline.json",
 ]
 FailOn = Literal["error", "warning", "info", "never"]
 

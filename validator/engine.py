@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -231,6 +233,7 @@ def _finding(record: Record, slug: str, code: str, severity: Severity, problem: 
         end_line = problem.end_line if problem.end_line is not None else position.end_line
     if end_line is not None and end_line <= line:
         end_line = None
+    fingerprint = finding_fingerprint(slug, record, problem.pointer, line)
     return Finding(
         rule=slug,
         code=code,
@@ -242,4 +245,37 @@ def _finding(record: Record, slug: str, code: str, severity: Severity, problem: 
         end_line=end_line,
         pointer=problem.pointer,
         record=record.index,
+        fingerprint=fingerprint,
     )
+
+
+def _value_at(data: Any, pointer: str) -> Any:
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(data, dict):
+            data = data.get(token)
+        elif isinstance(data, list) and token.isdigit() and int(token) < len(data):
+            data = data[int(token)]
+        else:
+            return None
+    return data
+
+
+def finding_fingerprint(slug: str, record: Record, pointer: str, line: int) -> str:
+    """rule + path + pointer + a hash of the offending content: the field's value, or the
+    text of the body line. Never the line number, so unrelated edits keep it stable."""
+    if pointer and record.data is not None:
+        content = json.dumps(_value_at(record.data, pointer), sort_keys=True, default=str)
+    elif (
+        record.body is not None and not record.body_lines_map_to_record and line >= record.body_line
+    ):
+        lines = record.body.split("\n")
+        index = line - record.body_line
+        content = " ".join(lines[index].split()) if index < len(lines) else ""
+    else:
+        content = ""
+    identity = record.index  # the record within its file: its URL where it has one
+    if record.data is not None:
+        identity = record.data.get("webUrl") or record.data.get("originalUrl") or record.index
+    digest = hashlib.sha256(f"{slug}\0{record.path}\0{identity}\0{pointer}\0{content}".encode())
+    return digest.hexdigest()[:32]

@@ -46,6 +46,9 @@ class Finding:
     end_line: int | None
     pointer: str
     record: int
+    # What the finding is about, independent of line numbers: a hash of the rule, the
+    # path, the pointer and the offending content (for baselines).
+    fingerprint: str = ""
 
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         return (self.path, self.record, self.line, self.column, self.rule, self.message)
