@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import abc
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from validator.findings import Problem, Severity
 from validator.records import Record
+
+if TYPE_CHECKING:
+    from validator.summary import RecordSummary
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]*/[a-z][a-z0-9-]*$")
 CODE_PATTERN = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
@@ -44,7 +48,7 @@ class CheckContext:
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
-class Rule:
+class Rule(abc.ABC):
     """A rule: a stable slug and code, a default severity, a card, options and ``check``.
 
     Subclasses set the class attributes and implement ``check``, yielding Problems.
@@ -84,8 +88,9 @@ class Rule:
             return True
         return True
 
+    @abc.abstractmethod
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
-        raise NotImplementedError(f"{type(self).__name__} must implement check()")
+        """Yield the record's problems; never read files, print or reach the network."""
 
     @classmethod
     def card(cls) -> str:
@@ -124,3 +129,33 @@ def _describe_options(model: type[RuleOptions]) -> list[str]:
         description = f": {info.description}" if info.description else ""
         lines.append(f"- `{key}` (default {info.default!r}){description}")
     return lines
+
+
+@dataclass(frozen=True)
+class CorpusProblem:
+    """What a corpus rule reports: a record (by path and index) and what is wrong with it."""
+
+    path: str
+    record: int
+    message: str
+    pointer: str = ""
+
+
+class CorpusRule(Rule):
+    """A rule over the whole corpus (duplicates, dangling related links), run by
+    `newslint report` after every record was checked. It sees RecordSummary objects
+    (validator.summary), never files; `newslint check` on single files does not run it."""
+
+    needs = "corpus"
+
+    def applies_to(self, record: Record) -> bool:
+        return False
+
+    def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
+        return ()
+
+    @abc.abstractmethod
+    def check_corpus(
+        self, summaries: Sequence[RecordSummary], context: CheckContext
+    ) -> Iterable[CorpusProblem]:
+        """Yield problems found across records."""
