@@ -42,6 +42,7 @@ class CheckOptions:
     secured_key_file: Path | None = None
     color: bool = False
     jobs: int | None = None  # None: every core this process may use
+    summaries: bool = False  # collect record summaries (the audit's corpus rules need them)
 
 
 @dataclass
@@ -147,6 +148,7 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
         ),
         jobs=options.jobs if options.jobs is not None else default_jobs(),
         cache=_open_cache(options, loaded, notes),
+        collect_summaries=options.summaries,
         worker_spec=options,
         worker_factory=build_worker_request,
         notes=notes,

@@ -10,13 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from dataclasses import astuple
 from pathlib import Path
+from typing import Any
 
 from validator import __version__
 from validator.engine import FileOutcome
 from validator.findings import Finding, Severity
+from validator.summary import RecordSummary
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:
@@ -97,6 +100,7 @@ def _encode(outcome: FileOutcome) -> str:
                 ]
                 for f in outcome.findings
             ],
+            "summaries": [list(astuple(s)) for s in outcome.summaries],
         },
         ensure_ascii=False,
     )
@@ -109,4 +113,13 @@ def _decode(text: str) -> FileOutcome:
         Finding(rule, code, Severity(severity), message, path, *rest)
         for rule, code, severity, message, *rest in raw["findings"]
     ]
-    return FileOutcome(path, raw["records"], raw["status"], raw["body_line"], findings)
+    summaries = [_summary(fields) for fields in raw.get("summaries", [])]
+    return FileOutcome(
+        path, raw["records"], raw["status"], raw["body_line"], findings, False, summaries
+    )
+
+
+def _summary(fields: list[Any]) -> RecordSummary:
+    *head, sketch, related = fields
+    related_pairs = tuple((str(pointer), str(url)) for pointer, url in related)
+    return RecordSummary(*head, sketch=tuple(sketch), related=related_pairs)  # type: ignore[misc]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +14,13 @@ import click
 
 from validator import __version__
 from validator.app import CheckOptions, CheckRun, check
+from validator.audit import audit
 from validator.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from validator.config import ConfigError
 from validator.fix import apply_fixes, plan_fixes, unified_diff
 from validator.registry import PluginError, Registry, default_registry
 from validator.report import REPORTERS
+from validator.report.markdown import render_markdown
 
 EXAMPLES = """
 \b
@@ -28,6 +32,7 @@ Examples:
   newslint check --fix scraped/              remove boilerplate lines in place
   newslint baseline news/ -o .newslint-baseline.json
   newslint check --baseline .newslint-baseline.json news/   fail only on new findings
+  newslint report news/ --html r.html --json r.json --markdown r.md
   newslint rules                             list every rule
   newslint explain body/missing              print a rule's card
 """
@@ -248,6 +253,140 @@ def _apply_fixes(run: CheckRun) -> None:
         f" in {files} file{'s' if files != 1 else ''}",
         err=True,
     )
+
+
+@cli.command("report")
+@run_options
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a self-contained HTML report (charts, filterable table, rule cards).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the JSON report with its stats and history sections.",
+)
+@click.option(
+    "--markdown",
+    "markdown_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a Markdown summary (for a CI job summary or a PR comment).",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="SQLite history to read trends from and append this run to "
+    "[default: .newslint/history.sqlite beside the configuration].",
+)
+@click.option("--no-history", is_flag=True, help="Neither read nor write the history.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default="never",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1 (an audit fails on nothing by default).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar [default: when standard error is a terminal].",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+def report_command(
+    html_path: Path | None,
+    json_path: Path | None,
+    markdown_path: Path | None,
+    history_path: Path | None,
+    no_history: bool,
+    fail_on: str,
+    progress: bool | None,
+    quiet: bool,
+    **params: Any,
+) -> None:
+    """Audit the records in PATHS: every offline rule plus the corpus rules (duplicates,
+    near-duplicates, dangling related items), statistics by provider, type and month, and
+    the trend against earlier runs. Writes the outputs asked for; prints a summary.
+    """
+    options = _options(params, fail_on=fail_on)
+    show_progress = (sys.stderr.isatty() if progress is None else progress) and not quiet
+    if history_path is None and not no_history:
+        history_path = _default_history(options)
+    try:
+        if show_progress:
+            with _progress_bar() as update:
+                result = audit(options, None if no_history else history_path, update)
+        else:
+            result = audit(options, None if no_history else history_path)
+    except (ConfigError, PluginError) as error:
+        raise click.UsageError(str(error)) from None
+    for note in result.run.notes:
+        click.echo(f"note: {note}", err=True)
+    document = result.report()
+    written = []
+    if json_path is not None:
+        json_path.write_text(
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        written.append(str(json_path))
+    if markdown_path is not None:
+        markdown_path.write_text(render_markdown(document), encoding="utf-8")
+        written.append(str(markdown_path))
+    if html_path is not None:
+        from validator.report.html import render_html  # only the audit needs it
+
+        cards = {slug: rule.card() for slug, rule in result.run.registry.rules.items()}
+        html_path.write_text(render_html(document, cards), encoding="utf-8")
+        written.append(str(html_path))
+    if not quiet:
+        stats = document["stats"]
+        click.echo(
+            f"{result.run.summary()}; {stats['clean_share']:.1%} of records clean"
+            + (
+                f"; history: {result.history_path} ({len(result.history) + 1} runs)"
+                if result.history_path
+                else ""
+            )
+        )
+        for alert in result.alerts:
+            click.echo(f"provider to look at: {alert.message()}")
+        for path in written:
+            click.echo(f"wrote {path}")
+    sys.exit(result.run.exit_code)
+
+
+def _default_history(options: CheckOptions) -> Path:
+    from validator.config import load_config
+
+    try:
+        loaded = load_config(options.config, options.paths)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    return loaded.root / ".newslint" / "history.sqlite"
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None]]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("check", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @cli.command("rules")

@@ -16,6 +16,7 @@ from validator.load import InputLimits, load_file, unreadable
 from validator.records import Record
 from validator.rule import CheckContext
 from validator.selection import ActiveRule, Selection
+from validator.summary import RecordSummary, summarize
 from validator.timelimit import TimeLimitExceeded, time_limit
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class RunResult:
     files: list[FileResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     crashed: bool = False
+    summaries: list[RecordSummary] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -82,6 +84,7 @@ class CheckRequest:
     include: list[str]
     exclude: list[str]
     record_seconds: float = 10.0
+    collect_summaries: bool = False  # the audit's corpus rules and statistics need them
     settings_fingerprint: str = ""  # run-wide settings that change findings (cache key)
     jobs: int = 1
     cache: Cache | None = None
@@ -112,18 +115,23 @@ class FileOutcome:
     body_line: int
     findings: list[Finding]
     crashed: bool = False
+    summaries: list[RecordSummary] = field(default_factory=list)  # for the audit only
 
 
-def run_check(request: CheckRequest) -> RunResult:
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
+
+def run_check(request: CheckRequest, progress: Progress | None = None) -> RunResult:
     from validator.runner import execute
 
     result = RunResult()
-    for outcome in execute(request):
+    for outcome in execute(request, progress):
         result.crashed |= outcome.crashed
         result.files.append(
             FileResult(outcome.path, outcome.records, outcome.status, outcome.body_line)
         )
         result.findings.extend(outcome.findings)
+        result.summaries.extend(outcome.summaries)
     return result
 
 
@@ -158,8 +166,17 @@ def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
     # JSON line leaves the rest checked).
     readable = any(r.readable for r in loaded.records)
     status = "unreadable" if not readable else ("findings" if findings else "clean")
+    summaries = (
+        [summarize(r) for r in loaded.records if r.readable] if request.collect_summaries else []
+    )
     return FileOutcome(
-        loaded.path, len(loaded.records), status, loaded.records[0].body_line, findings, crashed
+        loaded.path,
+        len(loaded.records),
+        status,
+        loaded.records[0].body_line,
+        findings,
+        crashed,
+        summaries,
     )
 
 

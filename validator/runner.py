@@ -19,6 +19,7 @@ from validator.discover import Discovered
 from validator.engine import (
     CheckRequest,
     FileOutcome,
+    Progress,
     check_file,
     crash_outcome,
     discover_items,
@@ -38,8 +39,9 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def execute(request: CheckRequest) -> Iterator[FileOutcome]:
+def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator[FileOutcome]:
     items = discover_items(request)
+    report = _Progress(len(items), progress)
     outcomes: list[FileOutcome | None] = [None] * len(items)
     keys: list[str | None] = [None] * len(items)
     cache = request.cache
@@ -48,8 +50,10 @@ def execute(request: CheckRequest) -> Iterator[FileOutcome]:
             key = keys[index] = _cache_key(item, request)
             if key is not None:
                 outcomes[index] = cache.get(key)
+                if outcomes[index] is not None:
+                    report.advance(1)
     todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
-    fresh = _run([items[i] for i in todo], request)
+    fresh = _run([items[i] for i in todo], request, report)
     for index, checked in zip(todo, fresh, strict=True):
         outcomes[index] = checked
         key = keys[index]
@@ -71,15 +75,35 @@ def _cache_key(item: Discovered, request: CheckRequest) -> str | None:
         data = item.path.read_bytes()
     except OSError:
         return None
-    fingerprint = request.selection.fingerprint_for(item.relative) + request.settings_fingerprint
+    fingerprint = (
+        request.selection.fingerprint_for(item.relative)
+        + request.settings_fingerprint
+        + ("+summaries" if request.collect_summaries else "")
+    )
     return content_key(data, display_path(item.path), fingerprint)
 
 
-def _run(items: list[Discovered], request: CheckRequest) -> list[FileOutcome]:
+class _Progress:
+    def __init__(self, total: int, callback: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self.callback = callback
+
+    def advance(self, files: int) -> None:
+        self.done += files
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+
+def _run(items: list[Discovered], request: CheckRequest, report: _Progress) -> list[FileOutcome]:
     jobs = max(1, request.jobs)
     if jobs == 1 or request.worker_factory is None or len(items) < jobs * MIN_FILES_PER_JOB:
-        return [check_file(item, request) for item in items]
-    return _run_parallel(items, request, jobs)
+        outcomes = []
+        for item in items:
+            outcomes.append(check_file(item, request))
+            report.advance(1)
+        return outcomes
+    return _run_parallel(items, request, jobs, report)
 
 
 def _init_worker(factory: Any, spec: Any) -> None:
@@ -100,7 +124,9 @@ def _pool(request: CheckRequest, jobs: int) -> ProcessPoolExecutor:
     )
 
 
-def _run_parallel(items: list[Discovered], request: CheckRequest, jobs: int) -> list[FileOutcome]:
+def _run_parallel(
+    items: list[Discovered], request: CheckRequest, jobs: int, report: _Progress
+) -> list[FileOutcome]:
     size = max(1, min(CHUNK_FILES, len(items) // (jobs * 4) or 1))
     chunks = [
         list(range(start, min(start + size, len(items)))) for start in range(0, len(items), size)
@@ -115,8 +141,9 @@ def _run_parallel(items: list[Discovered], request: CheckRequest, jobs: int) -> 
             try:
                 for index, outcome in zip(chunk, future.result(), strict=True):
                     results[index] = outcome
+                report.advance(len(chunk))
             except BrokenProcessPool:
-                unfinished.extend(chunk)
+                unfinished.extend(chunk)  # counted in the progress once retried
     # One at a time, each in a fresh worker: the file that kills it again is the culprit.
     for index in unfinished:
         try:
@@ -128,4 +155,5 @@ def _run_parallel(items: list[Discovered], request: CheckRequest, jobs: int) -> 
                 "the worker process checking this file died (a crash in native code or "
                 "memory exhaustion); the file was not checked: please report it",
             )
+        report.advance(1)
     return [results[index] for index in range(len(items))]

@@ -1,0 +1,204 @@
+"""The audit behind `newslint report`: every offline rule, then the corpus rules, then
+statistics, history and trends. Returns an AuditRun; reporters turn it into files."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from validator.app import CheckOptions, CheckRun, prepare
+from validator.engine import Progress, RunResult, finding_fingerprint, run_check
+from validator.findings import Finding
+from validator.history import Alert, History, provider_alerts
+from validator.load import load_file
+from validator.rule import CheckContext, CorpusRule
+from validator.selection import ActiveRule
+from validator.summary import RecordSummary
+
+UNKNOWN_PROVIDER = "(no provider)"
+
+
+@dataclass
+class AuditRun:
+    run: CheckRun
+    stats: dict[str, Any]
+    history: list[dict[str, Any]] = field(default_factory=list)  # earlier runs, oldest first
+    alerts: list[Alert] = field(default_factory=list)
+    history_path: Path | None = None
+
+    @property
+    def previous(self) -> dict[str, Any] | None:
+        return self.history[-1] if self.history else None
+
+    def report(self) -> dict[str, Any]:
+        """The JSON report with its `stats` and `history` sections."""
+        import json
+
+        document: dict[str, Any] = json.loads(self.run.render("json"))
+        document["stats"] = self.stats
+        document["history"] = {
+            "runs": [
+                {
+                    k: run[k]
+                    for k in (
+                        "started_at",
+                        "records",
+                        "findings",
+                        "errors",
+                        "warnings",
+                        "infos",
+                        "clean_records",
+                    )
+                }
+                for run in self.history
+            ],
+            "alerts": [
+                {"provider": a.provider, "rate": round(a.rate, 4), "usual": round(a.usual, 4)}
+                for a in self.alerts
+            ],
+        }
+        return document
+
+
+def audit(
+    options: CheckOptions, history_path: Path | None = None, progress: Progress | None = None
+) -> AuditRun:
+    request, fail_on, registry = prepare(replace(options, summaries=True))
+    cache = request.cache
+    try:
+        result = run_check(request, progress)
+    finally:
+        if cache is not None:
+            cache.close()
+    corpus_rules = [a for a in request.selection.rules_for("") if isinstance(a.rule, CorpusRule)]
+    add_corpus_findings(result, corpus_rules, request.context, request.limits)
+    run = CheckRun(result, fail_on, registry, request.notes)
+    stats = compute_stats(result)
+    audit_run = AuditRun(run, stats)
+    if history_path is not None:
+        history = History(history_path)
+        try:
+            audit_run.history = history.runs()
+            audit_run.alerts = provider_alerts(stats, audit_run.history)
+            history.record(stats)
+        finally:
+            history.close()
+        audit_run.history_path = history_path
+    return audit_run
+
+
+def add_corpus_findings(
+    result: RunResult, active: list[ActiveRule], context: CheckContext, limits: Any
+) -> None:
+    problems = []
+    for entry in active:
+        assert isinstance(entry.rule, CorpusRule)
+        for problem in entry.rule.check_corpus(result.summaries, context):
+            problems.append((entry, problem))
+    if not problems:
+        return
+    # Positions: each file with a corpus finding is read again (only those files).
+    by_path: dict[str, Any] = {}
+    for _, problem in problems:
+        if problem.path not in by_path:
+            by_path[problem.path] = load_file(Path(problem.path), problem.path, limits).records
+    for entry, problem in problems:
+        records = by_path[problem.path]
+        record = records[problem.record] if problem.record < len(records) else records[0]
+        position = record.locate(problem.pointer)
+        result.findings.append(
+            Finding(
+                entry.rule.slug,
+                entry.rule.code,
+                entry.severity,
+                problem.message,
+                problem.path,
+                position.line,
+                position.column,
+                None,
+                problem.pointer,
+                problem.record,
+                finding_fingerprint(entry.rule.slug, record, problem.pointer, position.line),
+            )
+        )
+    order = {file.path: index for index, file in enumerate(result.files)}
+    result.findings.sort(key=lambda f: (order.get(f.path, len(order)), *f.sort_key()))
+    flagged = {f.path for f in result.findings}
+    for file in result.files:
+        if file.status == "clean" and file.path in flagged:
+            file.status = "findings"
+
+
+def compute_stats(result: RunResult) -> dict[str, Any]:
+    summary_of: dict[tuple[str, int], RecordSummary] = {
+        (s.path, s.record): s for s in result.summaries
+    }
+    provider_of = {key: s.provider or UNKNOWN_PROVIDER for key, s in summary_of.items()}
+    records_by_provider: Counter[str] = Counter(provider_of.values())
+    records_by_type: Counter[str] = Counter(s.type or "(none)" for s in result.summaries)
+    records_by_month: Counter[str] = Counter(s.month or "(none)" for s in result.summaries)
+    findings_by_provider: Counter[str] = Counter()
+    severity_by_provider: dict[str, Counter[str]] = defaultdict(Counter)
+    findings_by_month: Counter[str] = Counter()
+    with_findings: set[tuple[str, int]] = set()
+    for finding in result.findings:
+        key = (finding.path, finding.record)
+        provider = provider_of.get(key, UNKNOWN_PROVIDER)
+        findings_by_provider[provider] += 1
+        severity_by_provider[provider][finding.severity.value] += 1
+        summary = summary_of.get(key)
+        findings_by_month[summary.month if summary and summary.month else "(none)"] += 1
+        with_findings.add(key)
+    records = result.records
+    clean = max(0, records - len(with_findings))
+    by_provider = {
+        provider: {
+            "records": records_by_provider.get(provider, 0),
+            "findings": findings_by_provider.get(provider, 0),
+            "errors": severity_by_provider[provider].get("error", 0),
+            "warnings": severity_by_provider[provider].get("warning", 0),
+            "infos": severity_by_provider[provider].get("info", 0),
+        }
+        for provider in sorted(set(records_by_provider) | set(findings_by_provider))
+    }
+    ranked = sorted(
+        (p for p, row in by_provider.items() if row["findings"]),
+        key=lambda p: (-by_provider[p]["findings"], p),
+    )
+    top = [
+        {
+            "provider": p,
+            "records": by_provider[p]["records"],
+            "findings": by_provider[p]["findings"],
+            "rate": (
+                round(by_provider[p]["findings"] / by_provider[p]["records"], 4)
+                if by_provider[p]["records"]
+                else None
+            ),
+        }
+        for p in ranked[:10]
+    ]
+    return {
+        "files": len(result.files),
+        "records": records,
+        "findings": len(result.findings),
+        "clean_records": clean,
+        "clean_share": round(clean / records, 4) if records else 1.0,
+        "by_provider": by_provider,
+        "records_by_type": dict(sorted(records_by_type.items())),
+        "by_month": {
+            month: {
+                "records": records_by_month.get(month, 0),
+                "findings": findings_by_month.get(month, 0),
+            }
+            for month in sorted(set(records_by_month) | set(findings_by_month))
+        },
+        "findings_by_severity": result.count_by_severity(),
+        "findings_by_family": dict(
+            sorted(Counter(f.rule.split("/")[0] for f in result.findings).items())
+        ),
+        "findings_by_rule": result.count_by_rule(),
+        "top_providers": top,
+    }

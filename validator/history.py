@@ -1,0 +1,159 @@
+"""Audit history in SQLite: one row per `newslint report` run, with per-provider and
+per-rule counts, so reports can show trends and call out a provider whose finding rate
+jumps above its own past."""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from validator import __version__
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    version TEXT NOT NULL,
+    files INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    findings INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    infos INTEGER NOT NULL,
+    clean_records INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS provider_counts (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    provider TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    findings INTEGER NOT NULL,
+    PRIMARY KEY (run_id, provider)
+);
+CREATE TABLE IF NOT EXISTS rule_counts (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    rule TEXT NOT NULL,
+    findings INTEGER NOT NULL,
+    PRIMARY KEY (run_id, rule)
+);
+"""
+MIN_RECORDS_FOR_ALERT = 5
+MIN_RUNS_FOR_ALERT = 2
+
+
+@dataclass(frozen=True)
+class Alert:
+    provider: str
+    rate: float  # findings per record now
+    usual: float  # mean of its earlier runs
+
+    def message(self) -> str:
+        return (
+            f"{self.provider}: {self.rate:.2f} findings per record, up from a usual "
+            f"{self.usual:.2f}"
+        )
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=30)
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest runs, oldest first, each with its rule and provider counts."""
+        rows = self._db.execute(
+            "SELECT id, started_at, version, files, records, findings, errors, warnings, infos,"
+            " clean_records FROM runs ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        keys = (
+            "id",
+            "started_at",
+            "version",
+            "files",
+            "records",
+            "findings",
+            "errors",
+            "warnings",
+            "infos",
+            "clean_records",
+        )
+        runs = [dict(zip(keys, row, strict=True)) for row in reversed(rows)]
+        for run in runs:
+            run["by_rule"] = dict(
+                self._db.execute(
+                    "SELECT rule, findings FROM rule_counts WHERE run_id = ? ORDER BY rule",
+                    (run["id"],),
+                ).fetchall()
+            )
+            run["by_provider"] = {
+                provider: {"records": records, "findings": findings}
+                for provider, records, findings in self._db.execute(
+                    "SELECT provider, records, findings FROM provider_counts WHERE run_id = ?"
+                    " ORDER BY provider",
+                    (run["id"],),
+                )
+            }
+        return runs
+
+    def record(self, stats: dict[str, Any]) -> int:
+        severity = stats["findings_by_severity"]
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO runs (started_at, version, files, records, findings, errors,"
+                " warnings, infos, clean_records) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    __version__,
+                    stats["files"],
+                    stats["records"],
+                    stats["findings"],
+                    severity.get("error", 0),
+                    severity.get("warning", 0),
+                    severity.get("info", 0),
+                    stats["clean_records"],
+                ),
+            )
+            run_id = int(cursor.lastrowid or 0)
+            self._db.executemany(
+                "INSERT INTO provider_counts VALUES (?, ?, ?, ?)",
+                [
+                    (run_id, provider, row["records"], row["findings"])
+                    for provider, row in stats["by_provider"].items()
+                ],
+            )
+            self._db.executemany(
+                "INSERT INTO rule_counts VALUES (?, ?, ?)",
+                [(run_id, rule, count) for rule, count in stats["findings_by_rule"].items()],
+            )
+        return run_id
+
+
+def provider_alerts(stats: dict[str, Any], earlier: list[dict[str, Any]]) -> list[Alert]:
+    """Providers whose finding rate is well above their own history: more than twice their
+    mean rate and more than three standard deviations above it."""
+    alerts = []
+    for provider, row in stats["by_provider"].items():
+        if row["records"] < MIN_RECORDS_FOR_ALERT:
+            continue
+        past = [
+            run["by_provider"][provider]["findings"] / run["by_provider"][provider]["records"]
+            for run in earlier
+            if run["by_provider"].get(provider, {}).get("records")
+        ]
+        if len(past) < MIN_RUNS_FOR_ALERT:
+            continue
+        usual = statistics.fmean(past)
+        spread = statistics.pstdev(past)
+        rate = row["findings"] / row["records"]
+        if rate > 2 * usual and rate > usual + 3 * spread and rate - usual >= 0.5:
+            alerts.append(Alert(provider, rate, usual))
+    return sorted(alerts, key=lambda a: -(a.rate - a.usual))
