@@ -43,6 +43,8 @@ class CheckOptions:
     color: bool = False
     jobs: int | None = None  # None: every core this process may use
     summaries: bool = False  # collect record summaries (the audit's corpus rules need them)
+    online: bool = False  # run the online rules (links, image sizes) after the offline checks
+    image_dir: Path | None = None  # with online: read images from here instead of fetching
 
 
 @dataclass
@@ -118,6 +120,14 @@ def _open_cache(options: CheckOptions, loaded: LoadedConfig, notes: list[str]) -
         return None
 
 
+def _online_settings(config: Any, loaded: LoadedConfig, image_dir: Path | None) -> Any:
+    from validator.online.settings import parse_online_settings
+
+    return parse_online_settings(
+        config.online, str(loaded.source or "configuration"), loaded.root, image_dir
+    )
+
+
 def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
     loaded = load_config(options.config, options.paths)
     config = loaded.config
@@ -138,7 +148,12 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
         paths=options.paths,
         root=loaded.root,
         selection=selection,
-        context=CheckContext(record_schema=schema, secured_key=key),
+        context=CheckContext(
+            record_schema=schema,
+            secured_key=key,
+            online=_online_settings(config, loaded, options.image_dir) if options.online else None,
+            cache_dir=loaded.root / (config.cache_dir or ".newslint_cache"),
+        ),
         limits=input_limits,
         include=config.include,
         exclude=config.exclude,
@@ -157,6 +172,8 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
 
 
 def check(options: CheckOptions) -> CheckRun:
+    if options.online:
+        options = replace(options, summaries=True)
     request, fail_on, registry = prepare(options)
     cache = request.cache
     try:
@@ -164,6 +181,10 @@ def check(options: CheckOptions) -> CheckRun:
     finally:
         if cache is not None:
             cache.close()
+    if options.online:
+        from validator.corpus_phase import add_corpus_findings, corpus_rules
+
+        add_corpus_findings(result, corpus_rules(request, online=True, offline=False), request)
     run = CheckRun(result, fail_on, registry, request.notes)
     if cache is not None:
         run.cache_hits, run.cache_misses = cache.hits, cache.misses

@@ -9,12 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from validator.app import CheckOptions, CheckRun, prepare
-from validator.engine import Progress, RunResult, finding_fingerprint, run_check
-from validator.findings import Finding
+from validator.corpus_phase import add_corpus_findings, corpus_rules
+from validator.engine import Progress, RunResult, run_check
 from validator.history import Alert, History, provider_alerts
-from validator.load import load_file
-from validator.rule import CheckContext, CorpusRule
-from validator.selection import ActiveRule
 from validator.summary import RecordSummary
 
 UNKNOWN_PROVIDER = "(no provider)"
@@ -72,8 +69,7 @@ def audit(
     finally:
         if cache is not None:
             cache.close()
-    corpus_rules = [a for a in request.selection.rules_for("") if isinstance(a.rule, CorpusRule)]
-    add_corpus_findings(result, corpus_rules, request.context, request.limits)
+    add_corpus_findings(result, corpus_rules(request, online=options.online), request)
     run = CheckRun(result, fail_on, registry, request.notes)
     stats = compute_stats(result)
     audit_run = AuditRun(run, stats)
@@ -87,48 +83,6 @@ def audit(
             history.close()
         audit_run.history_path = history_path
     return audit_run
-
-
-def add_corpus_findings(
-    result: RunResult, active: list[ActiveRule], context: CheckContext, limits: Any
-) -> None:
-    problems = []
-    for entry in active:
-        assert isinstance(entry.rule, CorpusRule)
-        for problem in entry.rule.check_corpus(result.summaries, context):
-            problems.append((entry, problem))
-    if not problems:
-        return
-    # Positions: each file with a corpus finding is read again (only those files).
-    by_path: dict[str, Any] = {}
-    for _, problem in problems:
-        if problem.path not in by_path:
-            by_path[problem.path] = load_file(Path(problem.path), problem.path, limits).records
-    for entry, problem in problems:
-        records = by_path[problem.path]
-        record = records[problem.record] if problem.record < len(records) else records[0]
-        position = record.locate(problem.pointer)
-        result.findings.append(
-            Finding(
-                entry.rule.slug,
-                entry.rule.code,
-                entry.severity,
-                problem.message,
-                problem.path,
-                position.line,
-                position.column,
-                None,
-                problem.pointer,
-                problem.record,
-                finding_fingerprint(entry.rule.slug, record, problem.pointer, position.line),
-            )
-        )
-    order = {file.path: index for index, file in enumerate(result.files)}
-    result.findings.sort(key=lambda f: (order.get(f.path, len(order)), *f.sort_key()))
-    flagged = {f.path for f in result.findings}
-    for file in result.files:
-        if file.status == "clean" and file.path in flagged:
-            file.status = "findings"
 
 
 def compute_stats(result: RunResult) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from validator.engine import FileOutcome
 from validator.findings import Finding, Severity
 from validator.summary import RecordSummary
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:
@@ -120,6 +120,11 @@ def _decode(text: str) -> FileOutcome:
 
 
 def _summary(fields: list[Any]) -> RecordSummary:
-    *head, sketch, related = fields
-    related_pairs = tuple((str(pointer), str(url)) for pointer, url in related)
-    return RecordSummary(*head, sketch=tuple(sketch), related=related_pairs)  # type: ignore[misc]
+    *head, sketch, related, urls, images = fields
+    return RecordSummary(  # type: ignore[misc]
+        *head,
+        sketch=tuple(sketch),
+        related=tuple((str(p), str(u)) for p, u in related),
+        urls=tuple((str(p), str(u)) for p, u in urls),
+        images=tuple((str(p), str(u), w, h) for p, u, w, h in images),
+    )

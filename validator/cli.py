@@ -84,6 +84,18 @@ def run_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Worker processes [default: every available core].",
         ),
         click.option(
+            "--online",
+            is_flag=True,
+            help="Also run the online checks: do links resolve, are images the size declared "
+            "(opt-in; bounded, cached, private addresses refused).",
+        ),
+        click.option(
+            "--image-dir",
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            help="With --online, read images from this folder instead of fetching them "
+            "(see the README for how URLs map to files).",
+        ),
+        click.option(
             "--secured-key-file",
             type=click.Path(path_type=Path, dir_okay=False),
             help="File holding the base64 AES key for secured blobs (or set NEWSLINT_SECURED_KEY).",
@@ -104,6 +116,8 @@ def _options(params: dict[str, Any], **extra: Any) -> CheckOptions:
         use_cache=not params["no_cache"],
         jobs=params["jobs"],
         secured_key_file=params["secured_key_file"],
+        online=params["online"],
+        image_dir=params["image_dir"],
         output=output,
         color=_use_color(output),
         **extra,

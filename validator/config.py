@@ -86,6 +86,8 @@ class Config(_Section):
     severity: dict[str, Severity] = {}
     rules: dict[str, dict[str, Any]] = {}
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    # Settings of the opt-in online checks, validated by validator.online.settings.
+    online: dict[str, Any] = {}
     overrides: list[Override] = []
 
 

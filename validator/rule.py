@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -46,6 +47,8 @@ class CheckContext:
     record_schema: Any = None  # a validator.schema.RecordSchema (iter_errors)
     secured_key: bytes | None = field(default=None, repr=False)
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    online: Any = None  # online-check settings (validator.online), set only with --online
+    cache_dir: Path | None = None  # where rules may keep caches of their own (online results)
 
 
 class Rule(abc.ABC):
@@ -147,6 +150,8 @@ class CorpusRule(Rule):
     (validator.summary), never files; `newslint check` on single files does not run it."""
 
     needs = "corpus"
+    # An online rule reaches the network; it runs only with --online (check and report).
+    online: ClassVar[bool] = False
 
     def applies_to(self, record: Record) -> bool:
         return False

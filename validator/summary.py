@@ -14,6 +14,19 @@ from typing import Any
 
 from validator.records import Record
 
+
+def iter_urls(record: Record) -> Any:
+    from rules.link import iter_urls as link_urls  # the link rules define which fields are URLs
+
+    return link_urls(record)
+
+
+def iter_images(record: Record) -> Any:
+    from rules.image import iter_images as image_list
+
+    return image_list(record)
+
+
 SKETCH_SIZE = 64  # bottom-k MinHash: the k smallest shingle hashes of a body
 SHINGLE_WORDS = 5
 MIN_SKETCH_WORDS = 50  # shorter bodies are too small for a meaningful similarity
@@ -35,6 +48,10 @@ class RecordSummary:
     body_hash: str | None
     sketch: tuple[int, ...]
     related: tuple[tuple[str, str], ...]  # (pointer, webUrl) of each related item
+    # For the online checks: every URL field (pointer, url) and every image
+    # (pointer, url, declared width, declared height).
+    urls: tuple[tuple[str, str], ...] = ()
+    images: tuple[tuple[str, str, int | None, int | None], ...] = ()
 
 
 def _text(value: Any) -> str | None:
@@ -77,6 +94,17 @@ def summarize(record: Record) -> RecordSummary:
             if url:
                 related.append((f"/related/{index}/webUrl", url))
     published = data.get("published")
+    urls = tuple((pointer, url) for pointer, url in iter_urls(record))
+    images = tuple(
+        (
+            pointer,
+            image["url"],
+            image.get("width") if _is_int(image.get("width")) else None,
+            image.get("height") if _is_int(image.get("height")) else None,
+        )
+        for pointer, image in iter_images(record)
+        if isinstance(image.get("url"), str)
+    )
     return RecordSummary(
         path=record.path,
         record=record.index,
@@ -91,7 +119,13 @@ def summarize(record: Record) -> RecordSummary:
         body_hash=body_hash,
         sketch=sketch,
         related=tuple(related),
+        urls=urls,
+        images=images,
     )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def estimated_similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
