@@ -214,12 +214,21 @@ def time_chart(
     columns: Series | None = None,
 ) -> str:
     """Columns for one series (optional) and a line for each of the others, over ``labels``."""
-    width, height, right, top, bottom = 640, 280, 16, 14, 56
+    width, right, top, plot_h = 640, 16, 14, 210
     count = len(labels)
-    # Room on the left for the tick values and for the first label when it is tilted.
-    first = len(labels[0]) * CHAR_W * 0.82 if labels else 0
-    left = max(60, math.ceil(first - (width - 60 - right) / max(count, 1) / 2) + 4)
-    plot_w, plot_h = width - left - right, height - top - bottom
+    label_every = max(1, math.ceil(count / 12))
+    longest = max((len(label) for label in labels), default=0) * CHAR_W
+    # Labels that fit side by side stand upright; others are tilted, which takes room below
+    # and, for the first one, on the left.
+    upright = longest + 8 <= (width - 60 - right) / max(count, 1) * label_every
+    if upright:
+        left, bottom = 60, 28
+    else:
+        first = len(labels[0]) * CHAR_W * 0.82 if labels else 0
+        left = max(60, math.ceil(first - (width - 60 - right) / max(count, 1) / 2) + 4)
+        bottom = 16 + math.ceil(longest * 0.58) + 8
+    height = top + plot_h + bottom
+    plot_w = width - left - right
     every = [*(columns.values if columns else []), *(v for s in lines for v in s.values)]
     ticks = nice_ticks(max(every, default=0))
     y_scale = plot_h / ticks[-1]
@@ -248,9 +257,6 @@ def time_chart(
         f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - right}" '
         f'y2="{top + plot_h}"/>'
     )
-    label_every = max(1, math.ceil(count / 12))
-    longest = max((len(label) for label in labels), default=0) * CHAR_W
-    upright = longest + 8 <= slot * label_every  # labels fit side by side: no need to tilt
     for i, label in enumerate(labels):
         if i % label_every and i != count - 1:
             continue
@@ -380,7 +386,15 @@ def _provider_figure(stats: dict[str, Any], alerts: list[dict[str, Any]]) -> str
     shown += [p for p in ranked[TOP_PROVIDERS:] if p in flagged]
     heading = f"Findings by provider (top {min(len(ranked), TOP_PROVIDERS)} of {len(ranked)})"
     if not shown:
-        return _figure("chart-providers", "Findings by provider", "", "No provider has findings.")
+        missing = "by_provider" not in stats
+        return _figure(
+            "chart-providers",
+            "Findings by provider",
+            "",
+            "This report has no statistics by provider."
+            if missing
+            else "No provider has findings.",
+        )
     bars = []
     for provider in shown:
         row = by_provider[provider]
@@ -453,7 +467,12 @@ def _month_figure(stats: dict[str, Any]) -> str:
             "chart-months",
             "Records and findings by publication month",
             "",
-            note or "No record has a publication date.",
+            note
+            or (
+                "No record has a publication date."
+                if "by_month" in stats
+                else "This report has no statistics by month."
+            ),
         )
     months = (_month_range(dated[0], dated[-1]) or dated) if len(dated) > 1 else dated
     empty = {"records": 0, "findings": 0}
@@ -733,7 +752,7 @@ def _first_page(data: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _findings_section(document: dict[str, Any], table: _Table) -> str:
+def _findings_section(table: _Table) -> str:
     data = table.data
     total = len(data["rows"])
     severity_counts = Counter(SEVERITIES[row[0]] for row in data["rows"])
@@ -931,7 +950,7 @@ def render_html(
         f"{_alerts(alerts)}"
         f'<section id="charts" aria-labelledby="charts-h"><h2 id="charts-h">Charts</h2>'
         f'<div class="chart-grid">{charts}</div></section>'
-        f"{_findings_section(document, table)}"
+        f"{_findings_section(table)}"
         f"{_rules_section(stats, cards, anchors, table.rule_counts)}"
         "</main>"
         "<footer><p>Made by newslint. This page is self-contained: it loads nothing from "
