@@ -1,56 +1,63 @@
 """boilerplate/: web-page chrome left in a scraped body, judged line by line.
 
-Phrase packs (YAML files in rules/packs/) list whole lines: navigation, banners, share rows,
-prompts, placeholders, credits, related-links headings and footers. Provider packs apply to
-records of their provider domains, and to records that have no provider at all (body-only
-scrapes). A line is only ever flagged as a whole, so prose that mentions 'breaking news' or
+The detector combines evidence in tiers, each a small rule of its own:
+
+- phrase tier (boilerplate/phrase, here): phrase packs (YAML files in rules/packs/, format in
+  rules/packs/README.md, checked against rules/packs/pack.schema.json) list whole lines:
+  navigation, banners, share rows, prompts, placeholders, credits, related-links headings and
+  footers. Provider packs apply to records of their provider domains, and to records that have
+  no provider at all (body-only scrapes).
+- structure tier: a doubled caption (boilerplate/repeated-caption, here), runs of menu-like
+  lines around the article (boilerplate/menu-run) and lines of bare bullets or links
+  (boilerplate/link-line), both in rules/boilerplate_structure.py.
+- learned tier (boilerplate/learned-line, rules/learned.py): lines that recur across many
+  records of the same provider, from a table learned from a corpus.
+
+boilerplate/only-boilerplate (here) reports a body made of nothing but whole-line chrome. A
+line is only ever flagged as a whole, so prose that mentions 'breaking news' or
 'advertisement' inside a sentence is never flagged.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from jsonschema import Draft202012Validator
+from pydantic import Field
 
+from rules.boilerplate_structure import LinkLineOptions, link_line
 from validator.findings import Problem, Severity
 from validator.records import Record
 from validator.rule import CheckContext, Rule, RuleOptions
 
 PACK_DIR = Path(__file__).parent / "packs"
-_LEADING_MARKS = re.compile(r"^[\s•·●▪►▶»*\-–—|>#]+")
-_TRAILING_MARKS = re.compile(r"[\s:|›»]+$")
-_SPACES = re.compile(r"\s+")
+PACK_SCHEMA = PACK_DIR / "pack.schema.json"
+_LEADING_MARKS = " •·●▪◦‣►▶»*+-–—|>#"
+_TRAILING_MARKS = " :|›»"
 _WORDY = re.compile(r"[^\W\d_]{2,}.*\s.*[^\W\d_]{2,}")  # two words with letters, not markup
 
 
 def normalise_line(line: str) -> str:
-    text = unicodedata.normalize("NFKC", line)
-    text = _LEADING_MARKS.sub("", text)
-    text = _TRAILING_MARKS.sub("", text)
-    return _SPACES.sub(" ", text).casefold()
+    """A line as packs and learned tables compare it: NFKC, white space collapsed, leading
+    bullets and list marks and a trailing ':' '|' '›' '»' removed, case folded."""
+    text = " ".join(unicodedata.normalize("NFKC", line).split())
+    return text.lstrip(_LEADING_MARKS).rstrip(_TRAILING_MARKS).casefold()
 
 
-class _Category(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    phrases: list[str] = []
-    patterns: list[str] = []
-
-
-class PackFile(BaseModel):
-    """The shape of a phrase pack file."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    description: str = ""
-    domains: list[str] = []
-    categories: dict[str, _Category] = Field(min_length=1)
+@lru_cache(maxsize=1)
+def pack_validator() -> Draft202012Validator:
+    schema = json.loads(PACK_SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
 
 
 @dataclass(frozen=True)
@@ -76,31 +83,83 @@ class PackError(Exception):
     pass
 
 
+try:  # the regular-expression parser, to vet pack patterns; it moved in Python 3.11
+    _sre_parse: Any = importlib.import_module("re._parser")
+    _sre: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover - Python 3.10
+    _sre_parse = importlib.import_module("sre_parse")
+    _sre = importlib.import_module("sre_constants")
+
+_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)}
+
+
+def _risky(parsed: Any, repeated: bool = False) -> str | None:
+    """Why a parsed pattern could backtrack catastrophically, or None.
+
+    Refused: a repeat that can match a varying number of times (+, *, {m,n}) inside another
+    such repeat ('(a+)+', '(?: [^.]*)*'), and backreferences. '?' and fixed counts are fine.
+    """
+    for op, value in parsed:
+        if op in _REPEATS:
+            low, high, inner = value
+            varies = high > 1 and low != high
+            if varies and repeated:
+                return "a quantifier inside a quantified group"
+            found = _risky(inner, repeated or varies)
+        elif op is _sre.SUBPATTERN:
+            found = _risky(value[-1], repeated)
+        elif op is _sre.BRANCH:
+            found = next((why for sub in value[1] if (why := _risky(sub, repeated))), None)
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            found = _risky(value[1], repeated)
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            found = _risky(value, repeated)
+        elif op in (_sre.GROUPREF, getattr(_sre, "GROUPREF_EXISTS", None)):
+            found = "a backreference"
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+def check_pattern(pattern: str) -> str | None:
+    """Why `pattern` cannot be used in a pack, or None when it can."""
+    try:
+        re.compile(pattern)
+        parsed = _sre_parse.parse(pattern)
+    except (re.error, OverflowError, RecursionError) as error:
+        return str(error)
+    risky = _risky(parsed)
+    return f"{risky} could backtrack catastrophically" if risky else None
+
+
 def compile_pack(source: Path) -> Pack:
+    """Read, validate (pack.schema.json) and compile one pack; PackError names what is wrong."""
     try:
         raw = yaml.load(source.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        spec = PackFile.model_validate(raw)
-    except (OSError, yaml.YAMLError, ValidationError) as error:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise PackError(f"boilerplate pack {source}: {error}") from None
+    errors = sorted(pack_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(part) for part in first.absolute_path) or "(top level)"
+        raise PackError(f"boilerplate pack {source}: {where}: {first.message}")
     phrases: dict[str, str] = {}
     alternatives: list[str] = []
     categories: list[str] = []
-    for category, entries in spec.categories.items():
-        for phrase in entries.phrases:
+    for category, entries in raw["categories"].items():
+        for phrase in entries.get("phrases", []):
             phrases[normalise_line(phrase)] = category
-        for pattern in entries.patterns:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise PackError(
-                    f"boilerplate pack {source}: pattern {pattern!r}: {error}"
-                ) from None
+        for pattern in entries.get("patterns", []):
+            problem = check_pattern(pattern)
+            if problem is not None:
+                raise PackError(f"boilerplate pack {source}: pattern {pattern!r}: {problem}")
             alternatives.append(f"(?P<p{len(categories)}>{pattern})")
             categories.append(category)
     combined = re.compile("|".join(alternatives)) if alternatives else None
-    return Pack(
-        spec.name, tuple(d.lower() for d in spec.domains), phrases, combined, tuple(categories)
-    )
+    domains = tuple(domain.lower() for domain in raw.get("domains", []))
+    return Pack(raw["name"], domains, phrases, combined, tuple(categories))
 
 
 @lru_cache(maxsize=16)
@@ -109,7 +168,8 @@ def load_packs(extra: tuple[str, ...] = ()) -> tuple[Pack, ...]:
     return tuple(compile_pack(path) for path in [*files, *map(Path, extra)])
 
 
-def _provider_domain(record: Record) -> str | None:
+def provider_domain(record: Record) -> str | None:
+    """The record's provider domain, lower case and without 'www.', or None."""
     provider = record.get("provider")
     if isinstance(provider, dict) and isinstance(provider.get("domain"), str):
         return str(provider["domain"]).lower().removeprefix("www.")
@@ -117,24 +177,37 @@ def _provider_domain(record: Record) -> str | None:
 
 
 def packs_for(record: Record, packs: tuple[Pack, ...]) -> list[Pack]:
-    domain = _provider_domain(record)
+    domain = provider_domain(record)
     chosen = []
     for pack in packs:
-        if not pack.domains or domain is None or any(domain == d or domain.endswith("." + d) for d in pack.domains):
+        if (
+            not pack.domains
+            or domain is None
+            or any(domain == d or domain.endswith("." + d) for d in pack.domains)
+        ):
             chosen.append(pack)
     return chosen
 
 
 @dataclass(frozen=True)
 class FlaggedLine:
-    line: int
+    index: int  # 0-based line of the body (JSON bodies map every line to one file line)
+    line: int  # file line
     text: str
     reason: str
 
 
+def body_lines(record: Record) -> Iterator[tuple[int, int, str]]:
+    """(body line index, file line, text) for each line of the body."""
+    for index, (line, text) in enumerate(record.iter_body_lines()):
+        yield index, line, text
+
+
 class PhraseOptions(RuleOptions):
     packs: tuple[str, ...] = Field(
-        (), description="extra pack files (YAML, same shape as rules/packs/*.yaml)"
+        (),
+        description="extra pack files (YAML, same shape as rules/packs/*.yaml, see "
+        "rules/packs/README.md); a relative path is taken from the working directory",
     )
     max_line_words: int = Field(
         40, ge=1, description="longer lines are prose and never matched against the packs"
@@ -143,30 +216,31 @@ class PhraseOptions(RuleOptions):
 
 def phrase_hits(record: Record, options: PhraseOptions) -> Iterator[FlaggedLine]:
     packs = packs_for(record, load_packs(options.packs))
-    for line, text in record.iter_body_lines():
+    for index, line, text in body_lines(record):
         if not text.strip() or len(text.split()) > options.max_line_words:
             continue
         normalised = normalise_line(text)
         for pack in packs:
             category = pack.match(normalised)
             if category is not None:
-                yield FlaggedLine(line, text, f"{pack.name} pack, {category}")
+                yield FlaggedLine(index, line, text, f"{pack.name} pack, {category}")
                 break
 
 
 def repeated_lines(record: Record, max_words: int) -> Iterator[FlaggedLine]:
     previous: str | None = None
-    for line, text in record.iter_body_lines():
+    for index, line, text in body_lines(record):
         stripped = text.strip()
         if not stripped:
             continue
         words = stripped.split()
         if stripped == previous and 2 <= len(words) <= max_words and _WORDY.search(stripped):
-            yield FlaggedLine(line, text, "repeats the line before it")
+            yield FlaggedLine(index, line, text, "repeats the line before it")
         previous = stripped
 
 
-def _shorten(text: str, limit: int = 60) -> str:
+def shorten(text: str, limit: int = 60) -> str:
+    """The line with its white space folded, cut to `limit` characters for a message."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -184,8 +258,10 @@ class Phrase(Rule):
         "main content', 'Menu', 'Sign in'), banners ('Breaking News'), 'Advertisement', share "
         "rows, cookie and newsletter prompts, image placeholders ('• 16x9 Image'), photo "
         "credits, related-links headings, copyright and terms footers, or a publisher footer "
-        "from a provider pack (the RFE/RL footer). Matching ignores case, bullets and spacing; "
-        "a sentence that merely mentions such words is never matched."
+        "from a provider pack (the RFE/RL footer). The phrases come from the packs in "
+        "rules/packs/ (a generic pack and per-provider packs keyed by provider domain) and from "
+        "extra `packs`. Matching ignores case, bullets and spacing; a sentence that merely "
+        "mentions such words is never matched."
     )
     why = "Leftover chrome pollutes search, summaries and readers' text, and signals a bad scrape."
     bad = "Accessibility links\n\nBreaking News\n\nWatchdog Warns About ...\n\n  • 16x9 Image"
@@ -194,7 +270,10 @@ class Phrase(Rule):
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, PhraseOptions)
         for hit in phrase_hits(record, self.options):
-            yield Problem(f"boilerplate line {_shorten(hit.text)!r} ({hit.reason})", line=hit.line)
+            yield Problem(
+                f"boilerplate line {shorten(hit.text)!r} (phrase tier: {hit.reason})",
+                line=hit.line,
+            )
 
 
 class RepeatOptions(RuleOptions):
@@ -211,7 +290,8 @@ class RepeatedCaption(Rule):
     Options = RepeatOptions
     what = (
         "Reports a short body line (at most `max-words` words) that repeats the previous "
-        "non-blank line: a photo caption scraped twice (alt text and figcaption)."
+        "non-blank line: a photo caption scraped twice (alt text and figcaption). Only the "
+        "second copy is reported, so removing it keeps the caption once."
     )
     why = "The doubled line is an artefact of the page, not of the article."
     bad = "CCTV cameras on a building in Moscow\nCCTV cameras on a building in Moscow"
@@ -220,7 +300,10 @@ class RepeatedCaption(Rule):
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, RepeatOptions)
         for hit in repeated_lines(record, self.options.max_words):
-            yield Problem(f"line {_shorten(hit.text)!r} {hit.reason}", line=hit.line)
+            yield Problem(
+                f"line {shorten(hit.text)!r} {hit.reason} (structure tier: doubled caption)",
+                line=hit.line,
+            )
 
 
 class OnlyBoilerplate(Rule):
@@ -230,9 +313,12 @@ class OnlyBoilerplate(Rule):
     summary = "Body holds nothing but boilerplate"
     needs = "body"
     what = (
-        "Reports a body in which every non-blank line is boilerplate (a phrase-pack line or a "
-        "repeated caption): the scrape caught the page frame and missed the article. Its "
-        "`packs` and `max-line-words` options mean what they mean for boilerplate/phrase."
+        "Reports a body in which every non-blank line is whole-line boilerplate (a phrase-pack "
+        "line, a repeated caption, or a bare bullet, symbol or row of links as "
+        "boilerplate/link-line sees them): the scrape caught the page frame and missed the "
+        "article. Lines are compared by their place in the body, so a JSON body, whose lines "
+        "all sit on the record's line of the file, is judged line by line too. Its `packs` and "
+        "`max-line-words` options mean what they mean for boilerplate/phrase."
     )
     why = "The record looks filled but carries no article text."
     Options = PhraseOptions
@@ -241,17 +327,25 @@ class OnlyBoilerplate(Rule):
 
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, PhraseOptions)
-        lines = [line for line, text in record.iter_body_lines() if text.strip()]
-        if not lines:
+        content = [(index, line) for index, line, text in body_lines(record) if text.strip()]
+        if not content:
             return  # body/missing reports empty bodies
-        flagged = {hit.line for hit in phrase_hits(record, self.options)}
-        flagged |= {hit.line for hit in repeated_lines(record, RepeatOptions().max_words)}
-        if flagged.issuperset(lines):
-            yield Problem(
-                f"all {len(lines)} non-blank body lines are boilerplate: the article text is missing",
-                line=lines[0],
-                end_line=lines[-1],
-            )
+        flagged = {hit.index for hit in phrase_hits(record, self.options)}
+        flagged |= {hit.index for hit in repeated_lines(record, RepeatOptions().max_words)}
+        max_chars = LinkLineOptions().max_chars
+        flagged |= {
+            index
+            for index, _, text in body_lines(record)
+            if index not in flagged and link_line(text, max_chars) is not None
+        }
+        if not flagged.issuperset(index for index, _ in content):
+            return
+        first, last = content[0][1], content[-1][1]
+        yield Problem(
+            f"all {len(content)} non-blank body lines are boilerplate: the article text is missing",
+            line=first,
+            end_line=last if last != first else None,
+        )
 
 
 RULES = (Phrase, RepeatedCaption, OnlyBoilerplate)

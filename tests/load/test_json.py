@@ -250,12 +250,6 @@ def test_array_positions_parse_the_document_once(
     assert len(calls) <= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG rules/boilerplate.py OnlyBoilerplate.check: JSON/JSONL body lines all map to "
-    "the /body line (Record.body_lines_map_to_record), and the rule compares line numbers, so "
-    "one boilerplate line flags the whole body as boilerplate (an error) though it has article text",
-)
 def test_json_body_with_one_boilerplate_line_is_not_only_boilerplate(tmp_path: Path) -> None:
     body = "Accessibility links\n\n" + VALID_BODY
     run = check_files(
