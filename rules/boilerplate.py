@@ -28,16 +28,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from jsonschema import Draft202012Validator
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from rules.boilerplate_structure import LinkLineOptions, link_line
 from validator.findings import Problem, Severity
 from validator.records import Record
-from validator.rule import CheckContext, Rule, RuleOptions
+from validator.rule import CheckContext, Rule, RuleOptions, config_relative
 
 PACK_DIR = Path(__file__).parent / "packs"
 PACK_SCHEMA = PACK_DIR / "pack.schema.json"
@@ -204,10 +204,10 @@ def body_lines(record: Record) -> Iterator[tuple[int, int, str]]:
 
 
 class PhraseOptions(RuleOptions):
-    packs: tuple[str, ...] = Field(
+    packs: tuple[Annotated[str, AfterValidator(config_relative)], ...] = Field(
         (),
         description="extra pack files (YAML, same shape as rules/packs/*.yaml, see "
-        "rules/packs/README.md); a relative path is taken from the working directory",
+        "rules/packs/README.md); a relative path is taken from the configuration's folder",
     )
     max_line_words: int = Field(
         40, ge=1, description="longer lines are prose and never matched against the packs"

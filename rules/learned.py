@@ -45,14 +45,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from rules.boilerplate import normalise_line, provider_domain, shorten
 from validator.findings import Problem, Severity
 from validator.records import Record
-from validator.rule import CheckContext, Rule, RuleOptions
+from validator.rule import CheckContext, Rule, RuleOptions, config_relative
 
 FORMAT = "newslint-learned-lines"
 VERSION = 1
@@ -247,10 +247,10 @@ def cached_table(path: str) -> LearnedTable:
 
 
 class LearnedLineOptions(RuleOptions):
-    table: str | None = Field(
+    table: Annotated[str | None, AfterValidator(config_relative)] = Field(
         None,
         description="the learned-lines table (JSON, see rules/learned.py; a relative path is "
-        "taken from the working directory); without one the rule reports nothing",
+        "taken from the configuration's folder); without one the rule reports nothing",
     )
     min_records: int = Field(
         0,

@@ -133,7 +133,9 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
     config = loaded.config
     registry = default_registry()
     source = str(loaded.source) if loaded.source else "command line"
-    selection = Selection(config, registry, options.select or None, options.ignore, source)
+    selection = Selection(
+        config, registry, options.select or None, options.ignore, source, loaded.root
+    )
     schema_path = str(loaded.root / config.schema_) if config.schema_ else None
     limits = config.limits
     schema = compile_schema(schema_path)

@@ -33,6 +33,7 @@ Examples:
   newslint baseline news/ -o .newslint-baseline.json
   newslint check --baseline .newslint-baseline.json news/   fail only on new findings
   newslint report news/ --html r.html --json r.json --markdown r.md
+  newslint learn-boilerplate corpus/ -o boilerplate.newslint.json
   newslint rules                             list every rule
   newslint explain body/missing              print a rule's card
 """
@@ -401,6 +402,50 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+@cli.command("learn-boilerplate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The learned-lines table to write (JSON).",
+)
+@click.option(
+    "--min-records",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Keep a line that occurs in at least this many records of one provider.",
+)
+@click.option(
+    "--max-lines",
+    type=click.IntRange(min=1000),
+    default=200_000,
+    show_default=True,
+    help="Memory bound: counters held at once (counts stay lower bounds).",
+)
+def learn_boilerplate_command(
+    paths: tuple[Path, ...], output: Path, min_records: int, max_lines: int
+) -> None:
+    """Learn the lines that recur across records of the same provider (their page frame)
+    from the records in PATHS, in one pass, and write the table to OUTPUT.
+
+    \b
+    Use it in the configuration:
+      [rules."boilerplate/learned-line"]
+      table = "boilerplate-lines.json"
+    """
+    from rules.learned import learn_table, records_under, save_table
+
+    table = learn_table(records_under(paths), min_records, max_lines=max_lines)
+    save_table(table, output)
+    lines = sum(len(entry.lines) for entry in table.providers.values())
+    click.echo(f"learned {lines} line(s) for {len(table.providers)} provider(s); wrote {output}")
+    for provider, entry in table.providers.items():
+        click.echo(f"  {provider}: {len(entry.lines)} line(s) from {entry.records} record(s)")
 
 
 @cli.command("rules")

@@ -36,6 +36,7 @@ DEFAULT_EXCLUDE = [
     ".mypy_cache",
     ".ruff_cache",
     ".newslint-baseline.json",
+    "*.newslint.json",
     "*.newslint-baseline.json",
 ]
 FailOn = Literal["error", "warning", "info", "never"]

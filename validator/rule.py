@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo
 
 from validator.findings import Problem, Severity
 from validator.records import Record
@@ -31,6 +31,15 @@ class RuleOptions(BaseModel):
         populate_by_name=True,
         alias_generator=lambda name: name.replace("_", "-"),
     )
+
+
+def config_relative(value: str | None, info: ValidationInfo) -> str | None:
+    """A path from a rule's options, taken relative to the configuration file's folder.
+    Use as an ``AfterValidator`` of a str option that names a file."""
+    root = (info.context or {}).get("root") if info.context else None
+    if value is None or root is None or Path(value).is_absolute():
+        return value
+    return str(Path(root) / value)
 
 
 class NoOptions(RuleOptions):

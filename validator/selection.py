@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -88,9 +89,11 @@ class Selection:
         cli_select: list[str] | None = None,
         cli_ignore: list[str] | None = None,
         source: str = "configuration",
+        root: Path | None = None,
     ) -> None:
         self.registry = registry
         self.config = config
+        self.root = root  # relative paths in rule options are taken from here
         self.source = source
         self.select = cli_select if cli_select else config.select
         self.ignore = [*config.ignore, *(cli_ignore or [])]
@@ -119,7 +122,7 @@ class Selection:
 
     def _build_options(self, rule: type[Rule], values: dict[str, Any], where: str) -> Any:
         try:
-            return rule.Options.model_validate(values)
+            return rule.Options.model_validate(values, context={"root": self.root})
         except ValidationError as error:
             details = "; ".join(
                 f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()

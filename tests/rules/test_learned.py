@@ -261,3 +261,36 @@ def test_command_line_learns_from_files(tmp_path, capsys):
     table = load_table(out)
     assert table.providers["rferl.org"].lines == {"the day in photos": 4, "share": 4}
     assert "rferl.org: 2 lines from 4 records" in capsys.readouterr().out
+
+
+def test_learn_boilerplate_command_and_config_relative_table(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """`newslint learn-boilerplate` writes a table that the config names relative to itself."""
+    from click.testing import CliRunner
+
+    from validator.cli import cli
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    for n in range(6):
+        (corpus / f"r{n}.md").write_text(
+            "---\ntitle: t\nprovider:\n  name: X\n  domain: x.org\n---\n"
+            f"Skip to the X homepage\n\nArticle {n} says something new and different.\n"
+        )
+    monkeypatch.chdir(tmp_path)
+    learned = CliRunner().invoke(
+        cli, ["learn-boilerplate", "news", "-o", "lines.newslint.json", "--min-records", "3"]
+    )
+    assert learned.exit_code == 0, learned.output
+    assert "x.org: 1 line(s) from 6 record(s)" in learned.stdout
+    (tmp_path / "newslint.toml").write_text(
+        '[rules."boilerplate/learned-line"]\ntable = "lines.newslint.json"\n'
+    )
+    monkeypatch.chdir(corpus)  # the table path is taken from the config's folder, not here
+    checked = CliRunner().invoke(
+        cli, ["check", "--no-cache", "--select", "boilerplate/learned-line", "--format", "json", "."]
+    )
+    import json
+
+    findings = json.loads(checked.stdout)["findings"]
+    assert len(findings) == 6 and all(f["line"] == 7 for f in findings)
+    assert not any(f["path"].endswith(".newslint.json") for f in findings)
