@@ -136,8 +136,9 @@ class ExtremeAspectRatio(Rule):
             if size is None or _is_tracking_pixel(*size):
                 continue
             width, height = size
-            ratio = max(width, height) / min(width, height)
-            if ratio > self.options.max_ratio:
+            long_side, short_side = max(width, height), min(width, height)
+            if long_side > self.options.max_ratio * short_side:  # no division: sides may be huge
+                ratio = long_side / short_side
                 yield Problem(
                     f"image is {width}×{height} px, aspect ratio {ratio:.1f}:1 (over "
                     f"{self.options.max_ratio:g}:1)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,7 +256,7 @@ def _finding(record: Record, slug: str, code: str, severity: Severity, problem: 
         rule=slug,
         code=code,
         severity=severity,
-        message=problem.message,
+        message=printable(problem.message),
         path=record.path,
         line=line,
         column=column,
@@ -263,6 +264,22 @@ def _finding(record: Record, slug: str, code: str, severity: Severity, problem: 
         pointer=problem.pointer,
         record=record.index,
         fingerprint=fingerprint,
+    )
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
+def printable(message: str) -> str:
+    """A message safe for every output: control characters (they would break XML, or drive a
+    terminal) and lone surrogates (they cannot be encoded) are shown as escapes."""
+    if not _CONTROL.search(message):
+        return message
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        message,
     )
 
 
@@ -286,7 +303,7 @@ def finding_fingerprint(slug: str, record: Record, pointer: str, line: int) -> s
     elif (
         record.body is not None and not record.body_lines_map_to_record and line >= record.body_line
     ):
-        lines = record.body.split("\n")
+        lines = record.body_line_list()
         index = line - record.body_line
         content = " ".join(lines[index].split()) if index < len(lines) else ""
     else:
@@ -294,5 +311,6 @@ def finding_fingerprint(slug: str, record: Record, pointer: str, line: int) -> s
     identity = record.index  # the record within its file: its URL where it has one
     if record.data is not None:
         identity = record.data.get("webUrl") or record.data.get("originalUrl") or record.index
-    digest = hashlib.sha256(f"{slug}\0{record.path}\0{identity}\0{pointer}\0{content}".encode())
+    text = f"{slug}\0{record.path}\0{identity}\0{pointer}\0{content}"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]

@@ -41,6 +41,7 @@ class Record:
     load_problems: dict[str, list[Problem]] = field(default_factory=dict)
     _positions: PositionIndex | None = None
     _position_source: Callable[[], PositionIndex] | None = None
+    _body_lines: list[str] | None = None
 
     def add_load_problem(self, slug: str, problem: Problem) -> None:
         self.load_problems.setdefault(slug, []).append(problem)
@@ -70,11 +71,17 @@ class Record:
             return self.locate("/body").line
         return self.body_line + body_line_index
 
+    def body_line_list(self) -> list[str]:
+        """The body's lines (split once per record: several rules and every finding use them)."""
+        if self._body_lines is None:
+            self._body_lines = self.body.split("\n") if self.body else []
+        return self._body_lines
+
     def iter_body_lines(self) -> Iterator[tuple[int, str]]:
         """(file line, text) for each body line, line endings removed."""
         if not self.body:
             return
-        for index, text in enumerate(self.body.split("\n")):
+        for index, text in enumerate(self.body_line_list()):
             yield self.body_file_line(index), text.rstrip("\r")
 
     def get(self, key: str, default: Any = None) -> Any:

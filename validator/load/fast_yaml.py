@@ -27,7 +27,7 @@ _KEY = r"(?!(?i:yes|no|on|off|y|n|true|false|null)[ \t]*:)[A-Za-z_][A-Za-z0-9_\-
 # Written as "unrolled loops" (runs of a character class) so the whole document is one fast
 # C-level match: per-character alternations made this gate slower than parsing.
 _NOT_BREAK = r"\n\x85\u2028\u2029"
-_DOUBLE = rf'"[^"\\{_NOT_BREAK}]*(?:(?:\\["\\/bfnrt]|\\u[0-9a-fA-F]{{4}})[^"\\{_NOT_BREAK}]*)*"'
+_DOUBLE = rf'"[^"\\{_NOT_BREAK}]*(?:(?:\\["\\/bfnrt]|\\u(?![dD][89a-fA-F])[0-9a-fA-F]{{4}})[^"\\{_NOT_BREAK}]*)*"'
 _SINGLE = rf"'[^'{_NOT_BREAK}]*(?:''[^'{_NOT_BREAK}]*)*'"
 _WORD = rf"[^\s:#{_NOT_BREAK[2:]}]"  # \s already holds \n
 # The rest of a plain scalar: no ': ' (a mapping) and no ' #' (a comment) inside it.

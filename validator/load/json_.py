@@ -9,7 +9,7 @@ from typing import Any
 
 from validator.findings import Problem
 from validator.load.source import InputLimits
-from validator.load.yaml_tree import YamlDocument, YamlRefused, load_yaml
+from validator.load.yaml_tree import MAX_INT_BITS, YamlDocument, YamlRefused, load_yaml
 from validator.records import Position, PositionIndex, Record
 
 # A JSON \\uXXXX surrogate escape is not valid YAML; for the position pass only, it is
@@ -22,6 +22,7 @@ class _DuplicateKeys:
 
     def __init__(self) -> None:
         self.keys: list[str] = []
+        self.surrogates = False  # lone surrogate escapes were replaced
 
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -32,16 +33,40 @@ class _DuplicateKeys:
         return result
 
 
-def _nesting_exceeds(value: Any, max_depth: int) -> bool:
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _inspect(value: Any, max_depth: int) -> tuple[bool, bool, bool]:
+    """(nested too deep, holds a huge integer, holds a lone surrogate) in one walk."""
+    deep = huge = surrogate = False
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, (dict, list)):
             if depth > max_depth:
-                return True
-            children = item.values() if isinstance(item, dict) else item
+                deep = True
+                break
+            if isinstance(item, dict):
+                surrogate = surrogate or any(_LONE_SURROGATE.search(k) for k in item)
+                children = list(item.values())
+            else:
+                children = item
             stack.extend((child, depth + 1) for child in children)
-    return False
+        elif isinstance(item, int) and not isinstance(item, bool):
+            huge = huge or item.bit_length() > MAX_INT_BITS
+        elif isinstance(item, str) and not surrogate:
+            surrogate = _LONE_SURROGATE.search(item) is not None
+    return deep, huge, surrogate
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 class _Unreadable(Exception):
@@ -51,7 +76,7 @@ class _Unreadable(Exception):
         self.problem = problem
 
 
-def _parse(text: str, line_offset: int, limits: InputLimits) -> tuple[Any, list[str]]:
+def _parse(text: str, line_offset: int, limits: InputLimits) -> tuple[Any, _DuplicateKeys]:
     hook = _DuplicateKeys()
     first = line_offset + 1
     try:
@@ -74,12 +99,25 @@ def _parse(text: str, line_offset: int, limits: InputLimits) -> tuple[Any, list[
             "input/json-syntax",
             Problem(f"JSON value cannot be read: {error}", line=first, column=1),
         ) from None
-    if _nesting_exceeds(value, limits.yaml.max_depth):
+    deep, huge, surrogate = _inspect(value, limits.yaml.max_depth)
+    if deep:
         raise _Unreadable(
             "input/yaml-limits",
             Problem(f"JSON nests deeper than {limits.yaml.max_depth} levels", line=first, column=1),
         )
-    return value, hook.keys
+    if huge:
+        raise _Unreadable(
+            "input/yaml-limits",
+            Problem(
+                f"JSON holds an integer of more than {MAX_INT_BITS} bits; no news field needs one",
+                line=first,
+                column=1,
+            ),
+        )
+    if surrogate:  # "\ud800" alone is valid JSON but not text: it cannot be printed or stored
+        hook.surrogates = True
+        value = _without_surrogates(value)
+    return value, hook
 
 
 class _DocumentPositions:
@@ -153,9 +191,10 @@ def _empty(path: str, fmt: str, message: str) -> list[Record]:
 
 def load_json(text: str, path: str, limits: InputLimits) -> list[Record]:
     try:
-        value, duplicates = _parse(text, 0, limits)
+        value, parsed = _parse(text, 0, limits)
     except _Unreadable as refused:
         return [_unreadable_record(path, 0, "json", refused)]
+    duplicates = parsed.keys
     positions = _DocumentPositions(text)
     is_array = isinstance(value, list)
     items = value if is_array else [value]
@@ -171,7 +210,18 @@ def load_json(text: str, path: str, limits: InputLimits) -> list[Record]:
         return _empty(path, "json", "JSON file holds an empty array: no records")
     if duplicates:
         _attach_duplicates(records, positions, is_array, duplicates)
+    if parsed.surrogates:
+        records[0].add_load_problem("input/encoding", _surrogate_problem(1))
     return records
+
+
+def _surrogate_problem(line: int) -> Problem:
+    return Problem(
+        "a \\uD800-\\uDFFF escape stands alone (half of a UTF-16 pair): it is not text; it "
+        "was read as U+FFFD - fix the escape",
+        line=line,
+        column=1,
+    )
 
 
 def _attach_duplicates(
@@ -211,12 +261,15 @@ def load_jsonl(text: str, path: str, limits: InputLimits) -> list[Record]:
             continue
         index = len(records)
         try:
-            value, duplicates = _parse(line, number - 1, limits)
+            value, parsed = _parse(line, number - 1, limits)
         except _Unreadable as refused:
             records.append(_unreadable_record(path, index, "jsonl", refused))
             continue
         record = _make_record(value, path, index, number, "jsonl")
         record._positions = {"": Position(number, 1)}
+        duplicates = parsed.keys
+        if parsed.surrogates:
+            record.add_load_problem("input/encoding", _surrogate_problem(number))
         if duplicates:
             record.add_load_problem(
                 "input/duplicate-key",

@@ -25,6 +25,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
+# Integers past this many bits (about 77 digits) are no news value: base-60, hex and binary
+# literals can encode huge numbers that other code cannot even print; they are kept as text.
+MAX_INT_BITS = 256
 _SCALAR_BUILDERS = {
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
     "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
@@ -179,7 +182,10 @@ class _Builder:
             self._unsupported(tag, event.start_mark)
             return event.value
         try:
-            return builder(yaml.ScalarNode(tag, event.value))
+            value = builder(yaml.ScalarNode(tag, event.value))
+            if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+                raise ValueError("integer too large")
+            return value
         except (ValueError, KeyError, IndexError):
             # '!!int abc', or an integer over Python's digit limit: kept as text, reported
             mark = event.start_mark

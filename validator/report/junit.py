@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
@@ -22,15 +23,25 @@ def render(context: ReportContext) -> str:
     failures = errors = 0
     for file in result.files:
         case = ET.SubElement(
-            suite, "testcase", classname="newslint", name=file.path, file=file.path
+            suite,
+            "testcase",
+            classname="newslint",
+            name=_xml_safe(file.path),
+            file=_xml_safe(file.path),
         )
         findings = by_path.get(file.path, [])
-        crashes = [f for f in findings if f.rule == "internal/rule-crash"]
-        blocking = [f for f in findings if f.severity in failing and f not in crashes]
+        crashes, blocking, rest = [], [], []
+        for finding in findings:  # one pass: a file may hold many thousands of findings
+            if finding.rule == "internal/rule-crash":
+                crashes.append(finding)
+            elif finding.severity in failing:
+                blocking.append(finding)
+            else:
+                rest.append(finding)
         if crashes:
             errors += 1
             element = ET.SubElement(
-                case, "error", message=crashes[0].message, type="internal/rule-crash"
+                case, "error", message=_xml_safe(crashes[0].message), type="internal/rule-crash"
             )
             element.text = "\n".join(_line(f) for f in crashes)
         if blocking:
@@ -39,11 +50,12 @@ def render(context: ReportContext) -> str:
             element = ET.SubElement(
                 case,
                 "failure",
-                message=f"{len(blocking)} finding(s); first: {first.rule}: {first.message}",
+                message=_xml_safe(
+                    f"{len(blocking)} finding(s); first: {first.rule}: {first.message}"
+                ),
                 type=first.rule,
             )
             element.text = "\n".join(_line(f) for f in blocking)
-        rest = [f for f in findings if f not in blocking and f not in crashes]
         if rest:
             ET.SubElement(case, "system-out").text = "\n".join(_line(f) for f in rest)
     for element in (suites, suite):
@@ -57,7 +69,15 @@ def render(context: ReportContext) -> str:
 
 
 def _line(finding: Finding) -> str:
-    return (
+    return _xml_safe(
         f"{finding.path}:{finding.line}:{finding.column}: {finding.severity.value} "
         f"[{finding.rule} {finding.code}] {finding.message}"
     )
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """XML 1.0 cannot hold control characters or lone surrogates, even escaped."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -1,0 +1,168 @@
+"""The ``[online]`` table of the configuration, validated; and the per-run state it carries.
+
+Keys are kebab-case; unknown keys and bad values are a ConfigError naming the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from validator.config import ConfigError
+from validator.online.guard import parse_allow_private
+
+KIB = 1024
+Check = Literal["links", "images"]
+ALL_CHECKS: tuple[Check, ...] = ("links", "images")
+
+
+class OnlineConfig(BaseModel):
+    """What the ``[online]`` table may hold (README "Online checks" lists the keys)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        alias_generator=lambda name: name.replace("_", "-"),
+    )
+
+    checks: list[Check] = Field(
+        default_factory=lambda: list(ALL_CHECKS), description="what the online pass checks"
+    )
+    timeout: float = Field(10.0, gt=0, le=600, description="seconds for one request")
+    run_timeout: float = Field(600.0, gt=0, description="seconds for the whole online pass")
+    concurrency: int = Field(32, ge=1, le=1024, description="requests in flight at once")
+    per_host: int = Field(10, ge=1, le=256, description="requests in flight to one host")
+    host_delay: float = Field(
+        0.1, ge=0, le=60, description="seconds between the starts of two requests to one host"
+    )
+    retries: int = Field(2, ge=0, le=10, description="retries of a timeout, 5xx or 429")
+    backoff: float = Field(0.5, ge=0, le=60, description="first retry delay; doubles each time")
+    max_retry_after: float = Field(
+        30.0, ge=0, description="longest Retry-After honoured; longer: not evaluated"
+    )
+    max_redirects: int = Field(10, ge=0, le=50)
+    max_response_bytes: int = Field(1024 * KIB, ge=1, description="most body bytes ever read")
+    image_bytes: int = Field(64 * KIB, ge=64, description="bytes fetched to read an image size")
+    image_dir: str | None = Field(None, description="read images from here (like --image-dir)")
+    accept_status: list[int] = Field(
+        default_factory=list, description="status codes that count as a live link (e.g. 999)"
+    )
+    allow_private: list[str] = Field(
+        default_factory=list,
+        description="addresses (IP or CIDR) and host names the SSRF guard lets through",
+    )
+    allow_hosts: list[str] = Field(
+        default_factory=list, description="host globs: when given, only these hosts are checked"
+    )
+    deny_hosts: list[str] = Field(default_factory=list, description="host globs never contacted")
+    cache_ttl: float = Field(
+        86400.0, ge=0, description="seconds a cached result stays valid (0: no cache)"
+    )
+    ca_bundle: str | None = Field(
+        None, description="PEM file of CA certificates to trust instead of the default ones"
+    )
+
+    @field_validator("accept_status")
+    @classmethod
+    def _statuses(cls, value: list[int]) -> list[int]:
+        for status in value:
+            if not 100 <= status <= 999:
+                raise ValueError(f"{status} is not an HTTP status code (100-999)")
+        return value
+
+    @field_validator("allow_private")
+    @classmethod
+    def _private(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if not entry.strip():
+                raise ValueError("empty entry")
+        parse_allow_private(value)  # raises ValueError naming the bad entry
+        return value
+
+    @field_validator("allow_hosts", "deny_hosts")
+    @classmethod
+    def _globs(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if not entry.strip():
+                raise ValueError("empty host pattern")
+        return [entry.strip().lower().rstrip(".") for entry in value]
+
+
+@dataclass
+class RunState:
+    """What one run of the online rules shares: the results of the pass, computed once."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    summaries: Any = None  # the summaries the results belong to (kept so its id stays unique)
+    results: dict[str, Any] = field(default_factory=dict)  # kind -> its PassResult
+    started: float | None = None  # time.monotonic() when the first pass started
+
+
+@dataclass(frozen=True)
+class OnlineSettings:
+    """The validated settings of one run's online checks (CheckContext.online)."""
+
+    config: OnlineConfig
+    source: str
+    image_dir: Path | None = None
+    use_cache: bool = True
+    ca_bundle: Path | None = None
+    state: RunState = field(default_factory=RunState, compare=False, repr=False)
+
+    def policy_fingerprint(self) -> str:
+        """What a cached result depends on besides its URL (the guard and redirect policy)."""
+        relevant = {
+            "allow-private": sorted(self.config.allow_private),
+            "max-redirects": self.config.max_redirects,
+            "version": 1,
+        }
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _prefix(source: str) -> str:
+    return "tool.newslint.online" if source.endswith("pyproject.toml") else "online"
+
+
+def parse_online_settings(
+    raw: dict[str, Any] | None,
+    source: str,
+    root: Path,
+    image_dir: Path | None,
+    use_cache: bool = True,
+) -> OnlineSettings:
+    """Validate the ``[online]`` table. ``root`` resolves relative paths (the config's
+    folder); ``image_dir`` (from --image-dir) wins over the ``image-dir`` key; ``use_cache``
+    False (--no-cache) bypasses the result cache."""
+    try:
+        config = OnlineConfig.model_validate(raw or {})
+    except ValidationError as error:
+        prefix = _prefix(source)
+        lines = [f"{source}: invalid online settings"]
+        for item in error.errors():
+            key = ".".join([prefix, *[str(part) for part in item["loc"]]])
+            lines.append(f"  {key}: {item['msg']}")
+        raise ConfigError("\n".join(lines)) from None
+    folder = image_dir
+    if folder is None and config.image_dir:
+        folder = root / config.image_dir
+        if not folder.is_dir():
+            raise ConfigError(f"{source}: {_prefix(source)}.image-dir: {folder} is not a folder")
+    ca_bundle = None
+    if config.ca_bundle:
+        ca_bundle = root / config.ca_bundle
+        if not ca_bundle.is_file():
+            raise ConfigError(f"{source}: {_prefix(source)}.ca-bundle: {ca_bundle} is not a file")
+    return OnlineSettings(
+        config=config,
+        source=source,
+        image_dir=folder,
+        use_cache=use_cache and config.cache_ttl > 0,
+        ca_bundle=ca_bundle,
+    )
