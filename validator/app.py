@@ -120,11 +120,15 @@ def _open_cache(options: CheckOptions, loaded: LoadedConfig, notes: list[str]) -
         return None
 
 
-def _online_settings(config: Any, loaded: LoadedConfig, image_dir: Path | None) -> Any:
+def _online_settings(config: Any, loaded: LoadedConfig, options: CheckOptions) -> Any:
     from validator.online.settings import parse_online_settings
 
     return parse_online_settings(
-        config.online, str(loaded.source or "configuration"), loaded.root, image_dir
+        config.online,
+        str(loaded.source or "configuration"),
+        loaded.root,
+        options.image_dir,
+        options.use_cache,
     )
 
 
@@ -153,7 +157,7 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
         context=CheckContext(
             record_schema=schema,
             secured_key=key,
-            online=_online_settings(config, loaded, options.image_dir) if options.online else None,
+            online=_online_settings(config, loaded, options) if options.online else None,
             cache_dir=loaded.root / (config.cache_dir or ".newslint_cache"),
         ),
         limits=input_limits,

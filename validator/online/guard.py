@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import fnmatch
 import ipaddress
-import re
 import socket
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -24,16 +23,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rules.link import private_host_reason
+from validator.online.settings import IPNetwork, parse_allow_private
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 DNS_LOOKUPS = 16  # getaddrinfo threads at once
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
-_DOTTED = re.compile(r"^[0-9.]+$")
-_HOST_GLOB = re.compile(r"^[a-z0-9*?._\-\[\]]+$")
 
 
 class GuardError(Exception):
@@ -77,25 +74,6 @@ def address_refusal(address: IPAddress | str) -> str | None:
     if not address.is_global or address.is_multicast:
         return f"address {address} is not a public unicast address"
     return None
-
-
-def parse_allow_private(entries: Iterable[str]) -> tuple[list[IPNetwork], list[str]]:
-    """``allow-private`` entries: IP addresses or CIDR networks, and host names (globs)."""
-    networks: list[IPNetwork] = []
-    hosts: list[str] = []
-    for raw in entries:
-        entry = raw.strip().lower()
-        try:
-            networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
-            continue
-        except ValueError:
-            pass
-        if _DOTTED.match(entry) or ":" in entry or "/" in entry:
-            raise ValueError(f"{raw!r} is not an IP address or network")
-        if not _HOST_GLOB.match(entry):
-            raise ValueError(f"{raw!r} is not a host name, an IP address or a network")
-        hosts.append(entry.rstrip("."))
-    return networks, hosts
 
 
 def host_matches(host: str, patterns: Sequence[str]) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import ssl
 import threading
 import time
@@ -174,6 +175,8 @@ def _run_pass(
     result.run_timed_out = sum(
         1 for o in result.outcomes.values() if o.state == "skipped" and o.error == "run-timeout"
     )
+    if result.cache_error:  # rules have no notes channel: say it on stderr, once
+        logging.getLogger("newslint.online").warning("newslint: online %s", result.cache_error)
     return result
 
 

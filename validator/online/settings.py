@@ -6,8 +6,11 @@ Keys are kebab-case; unknown keys and bad values are a ConfigError naming the ke
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
+import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -15,11 +18,32 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from validator.config import ConfigError
-from validator.online.guard import parse_allow_private
 
 KIB = 1024
 Check = Literal["links", "images"]
 ALL_CHECKS: tuple[Check, ...] = ("links", "images")
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_DOTTED = re.compile(r"^[0-9.]+$")
+_HOST_GLOB = re.compile(r"^[a-z0-9*?._\-\[\]]+$")
+
+
+def parse_allow_private(entries: Iterable[str]) -> tuple[list[IPNetwork], list[str]]:
+    """``allow-private`` entries: IP addresses or CIDR networks, and host names (globs)."""
+    networks: list[IPNetwork] = []
+    hosts: list[str] = []
+    for raw in entries:
+        entry = raw.strip().lower()
+        try:
+            networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            continue
+        except ValueError:
+            pass
+        if _DOTTED.match(entry) or ":" in entry or "/" in entry:
+            raise ValueError(f"{raw!r} is not an IP address or network")
+        if not _HOST_GLOB.match(entry):
+            raise ValueError(f"{raw!r} is not a host name, an IP address or a network")
+        hosts.append(entry.rstrip("."))
+    return networks, hosts
 
 
 class OnlineConfig(BaseModel):
@@ -102,7 +126,6 @@ class RunState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     summaries: Any = None  # the summaries the results belong to (kept so its id stays unique)
     results: dict[str, Any] = field(default_factory=dict)  # kind -> its PassResult
-    started: float | None = None  # time.monotonic() when the first pass started
 
 
 @dataclass(frozen=True)
