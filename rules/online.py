@@ -8,7 +8,7 @@ link/not-evaluated, never counted as passed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
@@ -329,42 +329,42 @@ class NotEvaluated(OnlineRule):
 
     def _notices(self, result: PassResult) -> Iterator[CorpusProblem]:
         if result.network_down:
-            affected = [
-                use
-                for use in result.uses
-                if (o := result.outcome(use)) is not None and o.state == "network"
-            ]
-            if affected:
-                first = result.outcome(affected[0])
-                assert first is not None
-                yield CorpusProblem(
-                    affected[0].path,
-                    affected[0].record,
+            yield from _notice(
+                result,
+                lambda o: o.state == "network",
+                lambda first, count: (
                     "the network is unreachable: no URL could be reached "
-                    f"({first.host}: {first.reason}); {_count(affected)} were not evaluated. "
-                    "The offline checks are unaffected.",
-                    affected[0].pointer
-                    if affected[0].kind == "link"
-                    else f"{affected[0].pointer}/url",
-                )
+                    f"({first.host}: {first.reason}); {count} were not evaluated. "
+                    "The offline checks are unaffected."
+                ),
+            )
         if result.run_timed_out:
-            affected = [
-                use
-                for use in result.uses
-                if (o := result.outcome(use)) is not None and o.error == "run-timeout"
-            ]
-            if affected:
-                first = result.outcome(affected[0])
-                assert first is not None
-                yield CorpusProblem(
-                    affected[0].path,
-                    affected[0].record,
-                    f"the online checks stopped: {first.reason}; {_count(affected)} were not "
-                    "evaluated (raise run-timeout, or check fewer records at once)",
-                    affected[0].pointer
-                    if affected[0].kind == "link"
-                    else f"{affected[0].pointer}/url",
-                )
+            yield from _notice(
+                result,
+                lambda o: o.error == "run-timeout",
+                lambda first, count: (
+                    f"the online checks stopped: {first.reason}; {count} were "
+                    "not evaluated (raise run-timeout, or check fewer records at once)"
+                ),
+            )
+
+
+def _notice(
+    result: PassResult,
+    affected_by: Callable[[Outcome], bool],
+    message: Callable[[Outcome, str], str],
+) -> Iterator[CorpusProblem]:
+    """One finding, on the first affected use, for a failure that hit many URLs at once."""
+    affected = [
+        use for use in result.uses if (o := result.outcome(use)) is not None and affected_by(o)
+    ]
+    if not affected:
+        return
+    first_use = affected[0]
+    first = result.outcome(first_use)
+    assert first is not None
+    pointer = first_use.pointer if first_use.kind == "link" else f"{first_use.pointer}/url"
+    yield CorpusProblem(first_use.path, first_use.record, message(first, _count(affected)), pointer)
 
 
 def _count(uses: Sequence[Use]) -> str:

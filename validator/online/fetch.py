@@ -34,7 +34,7 @@ import httpx
 from validator import __version__
 from validator.online.guard import Guard, GuardError, ResolveError
 from validator.online.images import image_size
-from validator.online.outcome import Kind, Outcome
+from validator.online.outcome import Kind, Outcome, with_image_size
 from validator.online.settings import OnlineConfig
 
 USER_AGENT = f"newslint/{__version__} (+link check)"
@@ -307,15 +307,7 @@ class Fetcher:
             body_truncated=answer.truncated,
         )
         if hop.kind == "image" and 200 <= answer.status < 300:
-            size = image_size(answer.data)
-            if size is not None:
-                outcome = replace(
-                    outcome,
-                    width=size.width,
-                    height=size.height,
-                    orientation=size.orientation,
-                    image_format=size.format,
-                )
+            outcome = with_image_size(outcome, image_size(answer.data))
         return outcome
 
     async def _request(

@@ -72,3 +72,16 @@ def when(outcome: Outcome) -> str:
         return ""
     moment = datetime.fromtimestamp(outcome.cached_at, tz=timezone.utc)
     return f" (cached result from {moment:%Y-%m-%d %H:%M} UTC)"
+
+
+def with_image_size(outcome: Outcome, size: Any) -> Outcome:
+    """The outcome with the image's measured size (an images.ImageSize), or unchanged."""
+    if size is None:
+        return outcome
+    return dataclasses.replace(
+        outcome,
+        width=size.width,
+        height=size.height,
+        orientation=size.orientation,
+        image_format=size.format,
+    )

@@ -25,7 +25,7 @@ from validator.online.cache import OnlineCache
 from validator.online.fetch import Fetcher
 from validator.online.guard import Guard, Resolver, system_resolver
 from validator.online.images import read_local_image
-from validator.online.outcome import Kind, Outcome
+from validator.online.outcome import Kind, Outcome, with_image_size
 from validator.online.settings import OnlineSettings
 from validator.rule import CheckContext
 from validator.summary import RecordSummary
@@ -218,15 +218,7 @@ def _local_image(url: str, settings: OnlineSettings) -> Outcome:
         bytes_read=len(local.data),
         body_truncated=len(local.data) >= cap,
     )
-    if size is not None:
-        outcome = replace(
-            outcome,
-            width=size.width,
-            height=size.height,
-            orientation=size.orientation,
-            image_format=size.format,
-        )
-    return outcome
+    return with_image_size(outcome, size)
 
 
 def _ssl_context(settings: OnlineSettings) -> ssl.SSLContext:
