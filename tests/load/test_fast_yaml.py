@@ -200,3 +200,14 @@ def test_random_documents_agree_whenever_the_fast_path_is_taken() -> None:
             ) from refused
         assert value == expected, text
     assert taken > 150  # the generator must exercise the fast path, not only the fallback
+
+
+def test_a_broken_line_deep_in_the_document_is_rejected_without_backtracking() -> None:
+    """The gate matches line by line: a fuzzed record (several copies of a real front matter
+    and then one broken key) made a whole-document pattern backtrack for minutes."""
+    from validator.timelimit import time_limit
+
+    seed = (SEEDS / "000_00413085105cbbc0.txt").read_text(encoding="utf-8")
+    broken = front_matter(seed) * 8 + "    quality\ufffd\ufffd: 22\n"
+    with time_limit(5):
+        assert fast_load(broken, LIMITS) is None

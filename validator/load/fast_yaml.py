@@ -43,13 +43,19 @@ _VALUE = rf"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
 # Indentation by spaces only; anchors, aliases, tags, block and flow collections and merge
 # keys cannot appear: keys are identifiers and plain values start with a letter.
 _LINE = rf"(?:[ \t]*(?:#.*)?| *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?)"
-_DOCUMENT = re.compile(rf"(?:{_LINE}\r?\n)*{_LINE}")  # one C-level match for all lines
+# Matched one line at a time: a pattern over the whole document could backtrack across lines
+# (and did, on a fuzzed file with an unclosed quote); per line, the work stays linear.
+_LINE_RE = re.compile(_LINE)
+MAX_LINE_CHARS = 4096  # longer lines take the reference path
 
 
 def fast_load(text: str, limits: YamlLimits) -> dict[str, Any] | None:
     """The front matter's mapping if the fast path applies and succeeds, else None."""
-    if yaml_rs is None or not _DOCUMENT.fullmatch(text):
+    if yaml_rs is None:
         return None
+    for line in text.split("\n"):
+        if len(line) > MAX_LINE_CHARS or not _LINE_RE.fullmatch(line.rstrip("\r")):
+            return None
     try:
         value = yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # syntax errors, duplicate keys: the reference path reports them
