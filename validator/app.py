@@ -61,13 +61,13 @@ class CheckRun:
         return self.result.exit_code(self.fail_on)
 
     def summary(self) -> str:
-        return summary_line(self._context())
+        return summary_line(self.report_context())
 
-    def _context(self, color: bool = False) -> ReportContext:
+    def report_context(self, color: bool = False) -> ReportContext:
         return ReportContext(self.result, self.registry, __version__, self.fail_on, color)
 
     def render(self, output_format: str, color: bool = False) -> str:
-        return REPORTERS[output_format](self._context(color))
+        return REPORTERS[output_format](self.report_context(color))
 
 
 def _read_key(options: CheckOptions, loaded: LoadedConfig) -> bytes | None:

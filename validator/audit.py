@@ -12,6 +12,7 @@ from validator.app import CheckOptions, CheckRun, prepare
 from validator.corpus_phase import add_corpus_findings, corpus_rules
 from validator.engine import Progress, RunResult, run_check
 from validator.history import Alert, History, provider_alerts
+from validator.report.json_ import build as build_json_report
 from validator.summary import RecordSummary
 
 UNKNOWN_PROVIDER = "(no provider)"
@@ -31,9 +32,7 @@ class AuditRun:
 
     def report(self) -> dict[str, Any]:
         """The JSON report with its `stats` and `history` sections."""
-        import json
-
-        document: dict[str, Any] = json.loads(self.run.render("json"))
+        document: dict[str, Any] = build_json_report(self.run.report_context())
         document["stats"] = self.stats
         document["history"] = {
             "runs": [

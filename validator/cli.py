@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from validator.config import ConfigError
 from validator.fix import apply_fixes, plan_fixes, unified_diff
 from validator.registry import PluginError, Registry, default_registry
 from validator.report import REPORTERS
+from validator.report.base import dumps
 from validator.report.markdown import render_markdown
 
 EXAMPLES = """
@@ -344,7 +344,7 @@ def report_command(
     written = []
     if json_path is not None:
         json_path.write_text(
-            json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            dumps(document), encoding="utf-8"
         )
         written.append(str(json_path))
     if markdown_path is not None:

@@ -99,11 +99,14 @@ class CheckRequest:
 def display_path(path: Path) -> str:
     """Paths in reports: relative to the working directory when inside it, '/'-separated."""
     if not path.is_absolute():
-        return Path(os.path.normpath(path)).as_posix()
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+        shown = Path(os.path.normpath(path)).as_posix()
+    else:
+        try:
+            shown = path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            shown = path.as_posix()
+    # A file name that is not UTF-8 arrives with surrogate escapes, which no report can encode.
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from validator.report.base import ReportContext
+from validator.report.base import ReportContext, dumps
 
 
 def build(context: ReportContext) -> dict[str, Any]:
@@ -26,4 +25,4 @@ def build(context: ReportContext) -> dict[str, Any]:
 
 
 def render(context: ReportContext) -> str:
-    return json.dumps(build(context), indent=2, ensure_ascii=False) + "\n"
+    return dumps(build(context))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 from validator.findings import Severity
-from validator.report.base import ReportContext
+from validator.report.base import ReportContext, dumps
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -84,4 +83,4 @@ def build(context: ReportContext) -> dict[str, Any]:
 
 
 def render(context: ReportContext) -> str:
-    return json.dumps(build(context), indent=2, ensure_ascii=False) + "\n"
+    return dumps(build(context))
