@@ -214,7 +214,15 @@ class PhraseOptions(RuleOptions):
     )
 
 
-def phrase_hits(record: Record, options: PhraseOptions) -> Iterator[FlaggedLine]:
+def phrase_hits(record: Record, options: PhraseOptions) -> list[FlaggedLine]:
+    """The phrase-pack lines of the record (computed once per record and options)."""
+    found: list[FlaggedLine] = record.remember(
+        ("phrase", options), lambda: list(_phrase_hits(record, options))
+    )
+    return found
+
+
+def _phrase_hits(record: Record, options: PhraseOptions) -> Iterator[FlaggedLine]:
     packs = packs_for(record, load_packs(options.packs))
     for index, line, text in body_lines(record):
         if not text.strip() or len(text.split()) > options.max_line_words:
@@ -227,7 +235,14 @@ def phrase_hits(record: Record, options: PhraseOptions) -> Iterator[FlaggedLine]
                 break
 
 
-def repeated_lines(record: Record, max_words: int) -> Iterator[FlaggedLine]:
+def repeated_lines(record: Record, max_words: int) -> list[FlaggedLine]:
+    found: list[FlaggedLine] = record.remember(
+        ("repeated", max_words), lambda: list(_repeated_lines(record, max_words))
+    )
+    return found
+
+
+def _repeated_lines(record: Record, max_words: int) -> Iterator[FlaggedLine]:
     previous: str | None = None
     for index, line, text in body_lines(record):
         stripped = text.strip()

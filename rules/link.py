@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import ipaddress
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -70,7 +71,7 @@ def url_key(url: str) -> str:
 def malformed_reason(url: str) -> str | None:
     if url != url.strip():
         return "has leading or trailing spaces"
-    if any(ch.isspace() for ch in url):
+    if _SPACE.search(url):
         return "contains white space (encode it as %20)"
     parts = split_url(url)
     if parts is None:
@@ -92,10 +93,12 @@ def malformed_reason(url: str) -> str | None:
     return None
 
 
+_SPACE = re.compile(r"\s")
+_LABEL = re.compile(r"(?!-)[\w-]{1,63}")  # letters, digits, '_' and '-', not leading '-'
+
+
 def _label_ok(label: str) -> bool:
-    if not label or len(label) > 63:
-        return False
-    return all(ch.isalnum() or ch in "-_" for ch in label) and not label.startswith("-")
+    return _LABEL.fullmatch(label) is not None
 
 
 def _is_ip(host: str) -> bool:

@@ -175,7 +175,7 @@ def test_cache_survives_a_second_process_writing(tmp_path: Path) -> None:
     second.put("k2", outcome)
     first.flush()
     second.flush()
-    assert first.get("k2") is not None and second.get("k1") is not None
+    assert first.get("k2", "one.md") is not None and second.get("k1", "one.md") is not None
     first.close()
     second.close()
 
@@ -190,3 +190,15 @@ def run_one(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     request = prepare(CheckOptions(paths=[path], use_cache=False, jobs=1))[0]
     return request, check_file(Discovered(path, "one.md"), request)
+
+
+def test_cache_hits_from_another_working_folder_show_the_current_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "c", 3)
+    monkeypatch.chdir(tmp_path)
+    run(Path("c"), jobs=1)
+    monkeypatch.chdir(tmp_path / "c")
+    report, again = run(Path("."), jobs=1)
+    assert (again.cache_hits, again.cache_misses) == (3, 0)
+    assert '"path": "r000.md"' in report and '"path": "c/r000.md"' not in report

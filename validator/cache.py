@@ -48,13 +48,15 @@ class Cache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: str) -> FileOutcome | None:
+    def get(self, key: str, path: str) -> FileOutcome | None:
+        """The stored outcome, shown at ``path`` (the key holds the path relative to the
+        configuration, so a run from another working folder still hits)."""
         row = self._db.execute("SELECT outcome FROM results WHERE key = ?", (key,)).fetchone()
         if row is None:
             self.misses += 1
             return None
         self.hits += 1
-        return _decode(row[0])
+        return _decode(row[0], path)
 
     def put(self, key: str, outcome: FileOutcome) -> None:
         if outcome.crashed:
@@ -106,22 +108,22 @@ def _encode(outcome: FileOutcome) -> str:
     )
 
 
-def _decode(text: str) -> FileOutcome:
+def _decode(text: str, path: str) -> FileOutcome:
     raw = json.loads(text)
-    path = raw["path"]
     findings = [
         Finding(rule, code, Severity(severity), message, path, *rest)
         for rule, code, severity, message, *rest in raw["findings"]
     ]
-    summaries = [_summary(fields) for fields in raw.get("summaries", [])]
+    summaries = [_summary(path, fields) for fields in raw.get("summaries", [])]
     return FileOutcome(
         path, raw["records"], raw["status"], raw["body_line"], findings, False, summaries
     )
 
 
-def _summary(fields: list[Any]) -> RecordSummary:
-    *head, sketch, related, urls, images = fields
+def _summary(path: str, fields: list[Any]) -> RecordSummary:
+    _, *head, sketch, related, urls, images = fields
     return RecordSummary(  # type: ignore[misc]
+        path,
         *head,
         sketch=tuple(sketch),
         related=tuple((str(p), str(u)) for p, u in related),

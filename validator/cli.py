@@ -343,9 +343,7 @@ def report_command(
     document = result.report()
     written = []
     if json_path is not None:
-        json_path.write_text(
-            dumps(document), encoding="utf-8"
-        )
+        json_path.write_text(dumps(document), encoding="utf-8")
         written.append(str(json_path))
     if markdown_path is not None:
         markdown_path.write_text(render_markdown(document), encoding="utf-8")

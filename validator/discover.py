@@ -73,12 +73,12 @@ def _walk(
         while errors:
             yield _folder_problem(errors.pop(), current, root)
         current_path = Path(current)
-        dirs[:] = sorted(
-            d for d in dirs if not path_matches(_relative(current_path / d, root), excluded)
-        )
+        # One resolve per folder, not per file: names inside it are joined on.
+        current_relative = _relative(current_path, root)
+        dirs[:] = sorted(d for d in dirs if not path_matches(_join(current_relative, d), excluded))
         for name in sorted(files):
             path = current_path / name
-            relative = _relative(path, root)
+            relative = _join(current_relative, name)
             if not path_matches(name, include) or path_matches(relative, excluded):
                 continue
             try:
@@ -92,6 +92,10 @@ def _walk(
                 yield Discovered(path, relative, "not a regular file (a FIFO, socket or device)")
     for leftover in errors:
         yield _folder_problem(leftover, str(folder), root)
+
+
+def _join(folder: str, name: str) -> str:
+    return name if folder in ("", ".") else f"{folder}/{name}"
 
 
 def _folder_problem(error: OSError, fallback: str, root: Path) -> Discovered:

@@ -42,6 +42,13 @@ class Record:
     _positions: PositionIndex | None = None
     _position_source: Callable[[], PositionIndex] | None = None
     _body_lines: list[str] | None = None
+    # Derived data several rules of one record need (boilerplate hits): computed once.
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def add_load_problem(self, slug: str, problem: Problem) -> None:
         self.load_problems.setdefault(slug, []).append(problem)

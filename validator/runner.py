@@ -49,7 +49,7 @@ def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator
         for index, item in enumerate(items):
             key = keys[index] = _cache_key(item, request)
             if key is not None:
-                outcomes[index] = cache.get(key)
+                outcomes[index] = cache.get(key, display_path(item.path))
                 if outcomes[index] is not None:
                     report.advance(1)
     todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
@@ -80,7 +80,7 @@ def _cache_key(item: Discovered, request: CheckRequest) -> str | None:
         + request.settings_fingerprint
         + ("+summaries" if request.collect_summaries else "")
     )
-    return content_key(data, display_path(item.path), fingerprint)
+    return content_key(data, item.relative, fingerprint)
 
 
 class _Progress:
