@@ -160,3 +160,30 @@ def test_seed_004_is_cleaned_to_its_article(tmp_path: Path) -> None:
     assert all(paragraph in cleaned for paragraph in paragraphs)
     assert cleaned.rstrip().endswith("expected to be fully operational by September.")
     assert "\n\n\n" not in cleaned
+
+
+def test_concurrent_fixes_of_the_same_files_never_corrupt_them(tmp_path: Path) -> None:
+    """Two `newslint check --fix` processes on the same folder at once: each file ends up
+    either untouched or correctly fixed, never half-written or doubly cut."""
+    import subprocess
+    import sys
+
+    (tmp_path / "newslint.toml").write_text('select = ["boilerplate"]\n')
+    original = markdown(fields(), CHROME_BODY)
+    for n in range(30):
+        (tmp_path / f"r{n:02}.md").write_text(original, encoding="utf-8")
+    command = [sys.executable, "-m", "validator", "check", "--no-cache", "-j", "1", "--fix", "."]
+    runs = [
+        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for process in runs:
+        process.wait(timeout=120)
+    fixed = original[: original.index("---\n", 4) + 4] + CLEAN_BODY
+    for n in range(30):
+        assert (tmp_path / f"r{n:02}.md").read_text(encoding="utf-8") in (original, fixed)
+    assert [p.name for p in tmp_path.iterdir() if "newslint-tmp" in p.name] == []
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert all(
+        (tmp_path / f"r{n:02}.md").read_text(encoding="utf-8") == fixed for n in range(30)
+    ), again.stderr
