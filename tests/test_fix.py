@@ -187,3 +187,18 @@ def test_concurrent_fixes_of_the_same_files_never_corrupt_them(tmp_path: Path) -
     assert all(
         (tmp_path / f"r{n:02}.md").read_text(encoding="utf-8") == fixed for n in range(30)
     ), again.stderr
+
+
+def test_a_file_changed_between_check_and_fix_is_left_alone(tmp_path: Path) -> None:
+    """The findings' line numbers belong to the bytes that were checked: if another process
+    fixed (or edited) the file meanwhile, cutting those lines would cut the article."""
+    from tests.helpers import check_files
+
+    record = tmp_path / "a.md"
+    run = check_files(tmp_path, {"a.md": markdown(fields(), CHROME_BODY)}, select=["boilerplate"])
+    edited = markdown(fields(), CLEAN_BODY)
+    record.write_text(edited, encoding="utf-8")  # e.g. another --fix finished first
+    outcome = fix_module.plan_fixes(run.result, run.registry)
+    assert outcome.plans == []
+    assert any("changed since it was checked" in reason for reason in outcome.skipped)
+    assert record.read_text(encoding="utf-8") == edited

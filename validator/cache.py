@@ -19,7 +19,7 @@ from validator.engine import FileOutcome
 from validator.findings import Finding, Severity
 from validator.summary import RecordSummary
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:
@@ -87,6 +87,7 @@ def _encode(outcome: FileOutcome) -> str:
             "records": outcome.records,
             "status": outcome.status,
             "body_line": outcome.body_line,
+            "digest": outcome.digest,
             "findings": [
                 [
                     f.rule,
@@ -116,7 +117,14 @@ def _decode(text: str, path: str) -> FileOutcome:
     ]
     summaries = [_summary(path, fields) for fields in raw.get("summaries", [])]
     return FileOutcome(
-        path, raw["records"], raw["status"], raw["body_line"], findings, False, summaries
+        path,
+        raw["records"],
+        raw["status"],
+        raw["body_line"],
+        findings,
+        False,
+        summaries,
+        raw.get("digest", ""),
     )
 
 

@@ -34,6 +34,7 @@ class FileResult:
     records: int
     status: str  # "clean" | "findings" | "unreadable"
     body_line: int = 1  # first body line of a text record (where --fix may start)
+    digest: str = ""  # SHA-256 of the bytes checked (--fix refuses other bytes)
 
 
 @dataclass
@@ -120,6 +121,7 @@ class FileOutcome:
     findings: list[Finding]
     crashed: bool = False
     summaries: list[RecordSummary] = field(default_factory=list)  # for the audit only
+    digest: str = ""
 
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -132,7 +134,9 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> RunRes
     for outcome in execute(request, progress):
         result.crashed |= outcome.crashed
         result.files.append(
-            FileResult(outcome.path, outcome.records, outcome.status, outcome.body_line)
+            FileResult(
+                outcome.path, outcome.records, outcome.status, outcome.body_line, outcome.digest
+            )
         )
         result.findings.extend(outcome.findings)
         result.summaries.extend(outcome.summaries)
@@ -181,6 +185,7 @@ def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
         findings,
         crashed,
         summaries,
+        loaded.digest,
     )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from validator.engine import RunResult
 from validator.findings import Finding
+from validator.load.source import content_digest
 from validator.registry import Registry
 
 _LINES = re.compile(rb"[^\n]*\n|[^\n]+\Z")
@@ -83,6 +84,7 @@ def lines_to_remove(lines: list[bytes], flagged: set[int], body_start: int) -> l
 
 def plan_fixes(result: RunResult, registry: Registry) -> FixOutcome:
     body_starts = {file.path: file.body_line for file in result.files}
+    checked = {file.path: file.digest for file in result.files}
     fixable: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         rule = registry.rules.get(finding.rule)
@@ -100,6 +102,10 @@ def plan_fixes(result: RunResult, registry: Registry) -> FixOutcome:
             original = Path(path).read_bytes()
         except OSError as error:
             skipped.append(f"{path}: cannot read for fixing: {error.strerror}")
+            continue
+        if checked.get(path) and content_digest(original) != checked[path]:
+            # The findings' line numbers belong to the bytes that were checked.
+            skipped.append(f"{path}: changed since it was checked; not fixed - run again")
             continue
         flagged = {n for f in findings for n in range(f.line, (f.end_line or f.line) + 1)}
         lines = _LINES.findall(original)

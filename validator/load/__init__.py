@@ -27,6 +27,7 @@ __all__ = ["FORMATS_BY_SUFFIX", "InputLimits", "LoadedFile", "load_file"]
 class LoadedFile:
     path: str
     records: list[Record]
+    digest: str = ""  # of the bytes the records were read from
 
 
 def load_file(path: Path, display_path: str, limits: InputLimits) -> LoadedFile:
@@ -49,7 +50,7 @@ def load_file(path: Path, display_path: str, limits: InputLimits) -> LoadedFile:
         first = records[0]
         for slug, problem in source.problems:
             first.add_load_problem(slug, problem)
-    return LoadedFile(display_path, records)
+    return LoadedFile(display_path, records, source.digest)
 
 
 def unreadable(display_path: str, slug: str, message: str) -> LoadedFile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class Source:
     text: str | None
     problems: list[tuple[str, Problem]] = field(default_factory=list)
     problem_line: int = 1
+    digest: str = ""  # SHA-256 of the bytes read: --fix writes only over these same bytes
 
 
 def read_source(path: Path, display_path: str, limits: InputLimits) -> Source:
@@ -57,7 +59,13 @@ def read_source(path: Path, display_path: str, limits: InputLimits) -> Source:
         return Source(
             None, [("input/unreadable", Problem(f"cannot read file: {reason}", line=1, column=1))]
         )
-    return decode(data)
+    source = decode(data)
+    source.digest = content_digest(data)
+    return source
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def decode(data: bytes) -> Source:
