@@ -6,8 +6,10 @@ single-file `newslint check` cannot see the corpus and does not run them.
 
 from __future__ import annotations
 
+import abc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import Field
@@ -49,7 +51,29 @@ def _each_copy(group: list[RecordSummary], what: str, pointer: str) -> Iterator[
         yield CorpusProblem(summary.path, summary.record, _copies_message(what, others), pointer)
 
 
-class DuplicateUrl(CorpusRule):
+class _SameKey(CorpusRule):
+    """Records that share a key (URL, title, body hash) are duplicates of each other."""
+
+    copies: ClassVar[str]  # what the copies share, for the message
+
+    @staticmethod
+    @abc.abstractmethod
+    def key(summary: RecordSummary) -> str | None:
+        """What the copies share (None: the record takes no part)."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def pointer(summary: RecordSummary) -> str:
+        """Where in a record the finding points."""
+
+    def check_corpus(
+        self, summaries: Sequence[RecordSummary], context: CheckContext
+    ) -> Iterable[CorpusProblem]:
+        for group in _groups(summaries, self.key):
+            yield from _each_copy(group, self.copies, self.pointer(group[0]))
+
+
+class DuplicateUrl(_SameKey):
     slug = "corpus/duplicate-url"
     code = "CP001"
     severity = Severity.ERROR
@@ -61,20 +85,19 @@ class DuplicateUrl(CorpusRule):
     why = "The same story imported twice shows up twice in feeds and splits its statistics."
     bad = "news/a.md and news/b.md both with webUrl https://example.org/story"
     good = "one record per story; delete or merge the copy"
+    copies = "the same URL is"
 
-    def check_corpus(
-        self, summaries: Sequence[RecordSummary], context: CheckContext
-    ) -> Iterable[CorpusProblem]:
-        def key(s: RecordSummary) -> str | None:
-            url = s.web_url or s.original_url
-            return url_key(url) if url else None
+    @staticmethod
+    def key(summary: RecordSummary) -> str | None:
+        url = summary.web_url or summary.original_url
+        return url_key(url) if url else None
 
-        for group in _groups(summaries, key):
-            pointer = "/webUrl" if group[0].web_url else "/originalUrl"
-            yield from _each_copy(group, "the same URL is", pointer)
+    @staticmethod
+    def pointer(summary: RecordSummary) -> str:
+        return "/webUrl" if summary.web_url else "/originalUrl"
 
 
-class DuplicateTitle(CorpusRule):
+class DuplicateTitle(_SameKey):
     slug = "corpus/duplicate-title"
     code = "CP002"
     severity = Severity.WARNING
@@ -86,15 +109,18 @@ class DuplicateTitle(CorpusRule):
     why = "Usually the same story at two URLs (a tracking parameter, an AMP page)."
     bad = 'two records of hrw.org titled "Russia Expands Facial Recognition"'
     good = "one record per story"
+    copies = "the same title and provider are"
 
-    def check_corpus(
-        self, summaries: Sequence[RecordSummary], context: CheckContext
-    ) -> Iterable[CorpusProblem]:
-        for group in _groups(summaries, lambda s: s.title_key):
-            yield from _each_copy(group, "the same title and provider are", "/title")
+    @staticmethod
+    def key(summary: RecordSummary) -> str | None:
+        return summary.title_key
+
+    @staticmethod
+    def pointer(summary: RecordSummary) -> str:
+        return "/title"
 
 
-class DuplicateBody(CorpusRule):
+class DuplicateBody(_SameKey):
     slug = "corpus/duplicate-body"
     code = "CP003"
     severity = Severity.WARNING
@@ -103,12 +129,15 @@ class DuplicateBody(CorpusRule):
     why = "A copied body under another title or URL: a scraping slip or a republished story."
     bad = "two records with word-for-word identical bodies"
     good = "one record per story"
+    copies = "the same body is"
 
-    def check_corpus(
-        self, summaries: Sequence[RecordSummary], context: CheckContext
-    ) -> Iterable[CorpusProblem]:
-        for group in _groups(summaries, lambda s: s.body_hash):
-            yield from _each_copy(group, "the same body is", "/body")
+    @staticmethod
+    def key(summary: RecordSummary) -> str | None:
+        return summary.body_hash
+
+    @staticmethod
+    def pointer(summary: RecordSummary) -> str:
+        return "/body"
 
 
 class NearOptions(RuleOptions):
