@@ -28,16 +28,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
-from jsonschema import Draft202012Validator
 from pydantic import AfterValidator, Field
 
 from rules.boilerplate_structure import LinkLineOptions, link_line
 from validator.findings import Problem, Severity
 from validator.records import Record
 from validator.rule import CheckContext, Rule, RuleOptions, config_relative
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 PACK_DIR = Path(__file__).parent / "packs"
 PACK_SCHEMA = PACK_DIR / "pack.schema.json"
@@ -55,6 +57,8 @@ def normalise_line(line: str) -> str:
 
 @lru_cache(maxsize=1)
 def pack_validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator  # only when packs load, not at start-up
+
     schema = json.loads(PACK_SCHEMA.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
