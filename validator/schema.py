@@ -69,12 +69,15 @@ class RecordSchema:
 
     def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
         if self.fast is not None:
-            try:
-                if self.fast.is_valid(instance):
-                    return iter(())
-            except (ValueError, TypeError, OverflowError):
-                pass  # a value the fast validator cannot take: ask the reference
+            if self._fast_says_valid(instance):
+                return iter(())
         return self.reference.iter_errors(instance)
+
+    def _fast_says_valid(self, instance: Any) -> bool:
+        try:
+            return bool(self.fast.is_valid(instance))
+        except (ValueError, TypeError, OverflowError):
+            return False  # a value the fast validator cannot take: the reference decides
 
 
 def _fast_validator(schema: dict[str, Any]) -> Any:

@@ -12,7 +12,7 @@ from validator.load.source import InputLimits
 from validator.load.yaml_tree import MAX_INT_BITS, YamlDocument, YamlRefused, load_yaml
 from validator.records import Position, PositionIndex, Record
 
-# A JSON \\uXXXX surrogate escape is not valid YAML; for the position pass only, it is
+# A JSON surrogate escape (\\ud800 to \\udfff) is not valid YAML; for the position pass only, it is
 # replaced by as many plain characters, so every line and column stays where it was.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
