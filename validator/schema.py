@@ -68,9 +68,8 @@ class RecordSchema:
         return self._reference
 
     def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
-        if self.fast is not None:
-            if self._fast_says_valid(instance):
-                return iter(())
+        if self.fast is not None and self._fast_says_valid(instance):
+            return iter(())
         return self.reference.iter_errors(instance)
 
     def _fast_says_valid(self, instance: Any) -> bool:
