@@ -94,8 +94,7 @@ def _read_key(options: CheckOptions, loaded: LoadedConfig) -> bytes | None:
 
 def build_worker_request(options: CheckOptions) -> CheckRequest:
     """The request a worker process rebuilds for itself: same settings, no pool, no cache."""
-    request = prepare(replace(options, jobs=1, use_cache=False))[0]
-    return request
+    return prepare(replace(options, jobs=1, use_cache=False))[0]
 
 
 def _settings_fingerprint(
