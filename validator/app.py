@@ -8,7 +8,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from validator import __version__
 from validator.cache import Cache
@@ -17,7 +17,7 @@ from validator.engine import CheckRequest, RunResult, run_check
 from validator.load import InputLimits
 from validator.load.yaml_tree import YamlLimits
 from validator.registry import Registry, default_registry
-from validator.report import REPORTERS, ReportContext
+from validator.report import REPORTERS, ReportContext, writer
 from validator.report.text import summary_line
 from validator.rule import CheckContext
 from validator.runner import default_jobs
@@ -68,6 +68,9 @@ class CheckRun:
 
     def render(self, output_format: str, color: bool = False) -> str:
         return REPORTERS[output_format](self.report_context(color))
+
+    def write(self, output_format: str, out: TextIO, color: bool = False) -> None:
+        writer(output_format)(self.report_context(color), out)
 
 
 def _read_key(options: CheckOptions, loaded: LoadedConfig) -> bytes | None:

@@ -13,14 +13,9 @@ import click
 
 from validator import __version__
 from validator.app import CheckOptions, CheckRun, check
-from validator.audit import audit
-from validator.baseline import BaselineError, apply_baseline, read_baseline, write_baseline
 from validator.config import ConfigError
-from validator.fix import apply_fixes, plan_fixes, unified_diff
 from validator.registry import PluginError, Registry, default_registry
-from validator.report import REPORTERS
-from validator.report.base import dumps
-from validator.report.markdown import render_markdown
+from validator.report import FORMATS
 
 EXAMPLES = """
 \b
@@ -140,7 +135,7 @@ def _run(options: CheckOptions) -> CheckRun:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(sorted(REPORTERS)),
+    type=click.Choice(sorted(FORMATS)),
     default="text",
     show_default=True,
     help="Report format.",
@@ -194,16 +189,18 @@ def check_command(
         _apply_fixes(run)
     if baseline is not None:
         _apply_baseline(run, baseline)
-    report = run.render(output_format, options.color)
     if output is not None:
-        output.write_text(report, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as stream:
+            run.write(output_format, stream)
         click.echo(f"{run.summary()} (report: {output})", err=True)
     else:
-        click.echo(report, nl=False)
+        run.write(output_format, sys.stdout, options.color)
     sys.exit(run.exit_code)
 
 
 def _apply_baseline(run: CheckRun, path: Path) -> None:
+    from validator.baseline import BaselineError, apply_baseline, read_baseline
+
     try:
         outcome = apply_baseline(run.result, read_baseline(path))
     except BaselineError as error:
@@ -233,6 +230,8 @@ def baseline_command(output: Path, **params: Any) -> None:
     corpus can adopt newslint before every old problem is fixed. Findings are matched by
     rule, path, record, JSON pointer and offending content - never by line number.
     """
+    from validator.baseline import write_baseline
+
     run = _run(_options(params))
     count = write_baseline(run.result, output)
     click.echo(
@@ -241,6 +240,8 @@ def baseline_command(output: Path, **params: Any) -> None:
 
 
 def _show_diff(run: CheckRun) -> int:
+    from validator.fix import plan_fixes, unified_diff
+
     outcome = plan_fixes(run.result, run.registry)
     for plan in outcome.plans:
         click.echo(unified_diff(plan), nl=False)
@@ -256,6 +257,8 @@ def _show_diff(run: CheckRun) -> int:
 
 
 def _apply_fixes(run: CheckRun) -> None:
+    from validator.fix import apply_fixes, plan_fixes
+
     outcome = plan_fixes(run.result, run.registry)
     for problem in apply_fixes(outcome):
         click.echo(f"not fixed: {problem}", err=True)
@@ -326,6 +329,10 @@ def report_command(
     near-duplicates, dangling related items), statistics by provider, type and month, and
     the trend against earlier runs. Writes the outputs asked for; prints a summary.
     """
+    from validator.audit import audit
+    from validator.report.base import dumps
+    from validator.report.markdown import render_markdown
+
     options = _options(params, fail_on=fail_on)
     show_progress = (sys.stderr.isatty() if progress is None else progress) and not quiet
     if history_path is None and not no_history:

@@ -39,11 +39,12 @@ def add_corpus_findings(result: RunResult, active: list[ActiveRule], request: Ch
     for _, problem in problems:
         if problem.path not in by_path:
             by_path[problem.path] = load_file(Path(problem.path), problem.path, limits).records
+    added = []
     for entry, problem in problems:
         records = by_path[problem.path]
         record = records[problem.record] if problem.record < len(records) else records[0]
         position = record.locate(problem.pointer)
-        result.findings.append(
+        added.append(
             Finding(
                 entry.rule.slug,
                 entry.rule.code,
@@ -59,8 +60,9 @@ def add_corpus_findings(result: RunResult, active: list[ActiveRule], request: Ch
             )
         )
     order = {file.path: index for index, file in enumerate(result.files)}
-    result.findings.sort(key=lambda f: (order.get(f.path, len(order)), *f.sort_key()))
-    flagged = {f.path for f in result.findings}
-    for file in result.files:
-        if file.status == "clean" and file.path in flagged:
-            file.status = "findings"
+    result.replace_findings(
+        sorted(
+            [*result.findings, *added],
+            key=lambda f: (order.get(f.path, len(order)), *f.sort_key()),
+        )
+    )

@@ -6,8 +6,9 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from validator.load import InputLimits, load_file, unreadable
 from validator.records import Record
 from validator.rule import CheckContext
 from validator.selection import ActiveRule, Selection
+from validator.spool import Spool
 from validator.summary import RecordSummary, summarize
 from validator.timelimit import TimeLimitExceeded, time_limit
 
@@ -37,16 +39,64 @@ class FileResult:
     digest: str = ""  # SHA-256 of the bytes checked (--fix refuses other bytes)
 
 
+def _file_fields(file: FileResult) -> list[Any]:
+    return [file.path, file.records, file.status, file.body_line, file.digest]
+
+
+def _file_from(fields: list[Any]) -> FileResult:
+    return FileResult(*fields)
+
+
+def _finding_fields(finding: Finding) -> list[Any]:
+    return [
+        finding.rule,
+        finding.code,
+        finding.severity.value,
+        finding.message,
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.end_line,
+        finding.pointer,
+        finding.record,
+        finding.fingerprint,
+    ]
+
+
+def _finding_from(fields: list[Any]) -> Finding:
+    rule, code, severity, *rest = fields
+    return Finding(rule, code, Severity(severity), *rest)
+
+
+def file_spool(items: Iterable[FileResult] = ()) -> Spool[FileResult]:
+    return Spool(_file_fields, _file_from, items)
+
+
+def finding_spool(items: Iterable[Finding] = ()) -> Spool[Finding]:
+    return Spool(_finding_fields, _finding_from, items)
+
+
 @dataclass
 class RunResult:
-    files: list[FileResult] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    """Files and findings are spooled (validator/spool.py): memory stays flat with the corpus.
+    Their entries are copies: change them with replace_findings / mark_files."""
+
+    files: Spool[FileResult] = field(default_factory=file_spool)
+    findings: Spool[Finding] = field(default_factory=finding_spool)
     crashed: bool = False
     summaries: list[RecordSummary] = field(default_factory=list)
+    records: int = 0
 
-    @property
-    def records(self) -> int:
-        return sum(f.records for f in self.files)
+    def add(self, outcome: FileOutcome) -> None:
+        self.crashed |= outcome.crashed
+        self.records += outcome.records
+        self.files.append(
+            FileResult(
+                outcome.path, outcome.records, outcome.status, outcome.body_line, outcome.digest
+            )
+        )
+        self.findings.extend(outcome.findings)
+        self.summaries.extend(outcome.summaries)
 
     def count_by_severity(self) -> dict[str, int]:
         counts = {severity.value: 0 for severity in Severity}
@@ -60,20 +110,37 @@ class RunResult:
             counts[finding.rule] = counts.get(finding.rule, 0) + 1
         return dict(sorted(counts.items()))
 
-    def drop(self, fixed: list[Finding]) -> None:
-        """Forget findings that --fix resolved; files left without findings become clean."""
-        gone = {id(f) for f in fixed}
-        self.findings = [f for f in self.findings if id(f) not in gone]
-        remaining = {f.path for f in self.findings}
-        for file in self.files:
-            if file.status == "findings" and file.path not in remaining:
-                file.status = "clean"
+    def replace_findings(self, findings: Iterable[Finding]) -> None:
+        """Swap in a new list of findings; files left with none become clean, files that
+        gained one are marked."""
+        self.findings = self.findings.empty_like(findings)
+        flagged = {f.path for f in self.findings}
+        self.files = self.files.empty_like(
+            replace(file, status=_status(file.status, file.path in flagged)) for file in self.files
+        )
+
+    def drop(self, fixed: Iterable[Finding]) -> None:
+        """Forget findings that --fix (or a baseline) resolved."""
+        gone = Counter(fixed)  # findings are values: equal findings are interchangeable
+        kept = []
+        for finding in self.findings:
+            if gone[finding] > 0:
+                gone[finding] -= 1
+            else:
+                kept.append(finding)
+        self.replace_findings(kept)
 
     def exit_code(self, fail_on: str) -> int:
         if self.crashed:
             return 2
         threshold = FAIL_ON_RANK[fail_on]
         return 1 if any(f.severity.rank >= threshold for f in self.findings) else 0
+
+
+def _status(status: str, flagged: bool) -> str:
+    if status == "unreadable":
+        return status
+    return "findings" if flagged else "clean"
 
 
 @dataclass
@@ -132,14 +199,7 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> RunRes
 
     result = RunResult()
     for outcome in execute(request, progress):
-        result.crashed |= outcome.crashed
-        result.files.append(
-            FileResult(
-                outcome.path, outcome.records, outcome.status, outcome.body_line, outcome.digest
-            )
-        )
-        result.findings.extend(outcome.findings)
-        result.summaries.extend(outcome.summaries)
+        result.add(outcome)
     return result
 
 

@@ -237,10 +237,10 @@ def test_invariant_checker_reports_broken_runs(tmp_path: Path) -> None:
     paths = S.write_inputs(tmp_path, [(".md", S.markdown().encode() + b"Read more\n")])
     run = S.run_newslint(paths)
     assert run.result.findings and S.invariant_violations(run, paths) == []
-    finding = run.result.findings[0]
+    finding = next(iter(run.result.findings))
     run.result.findings.append(dataclasses.replace(finding, line=0, column=0, message=" "))
     run.result.findings.append(dataclasses.replace(finding, rule="nope/nope"))
-    run.result.files.append(run.result.files[0])
+    run.result.files.append(next(iter(run.result.files)))
     violations = "\n".join(S.invariant_violations(run, paths))
     for expected in (
         "line 0 < 1",
@@ -251,7 +251,7 @@ def test_invariant_checker_reports_broken_runs(tmp_path: Path) -> None:
     ):
         assert expected in violations
     other = S.run_newslint(paths)
-    other.result.findings.pop()
+    other.result.replace_findings(list(other.result.findings)[:-1])
     assert S.determinism_violations(run, other)
 
 

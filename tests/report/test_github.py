@@ -9,8 +9,9 @@ from tests.helpers import VALID_BODY, check_files, markdown
 from validator.engine import FileResult, RunResult
 from validator.findings import Finding, Severity
 from validator.registry import default_registry
-from validator.report import ReportContext
-from validator.report.github import render
+from validator.report import REPORTERS, ReportContext
+
+render = REPORTERS["github"]
 
 COMMAND = re.compile(
     r"^::(error|warning|notice) file=([^,:]+),line=(\d+),col=(\d+)(?:,endLine=(\d+))?,title=([^,:]+)::(.*)$"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from validator.findings import Severity
 from validator.report.base import ReportContext
 from validator.report.text import summary_line
@@ -17,8 +19,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(context: ReportContext) -> str:
-    lines = []
+def write(context: ReportContext, out: TextIO) -> None:
     for finding in context.result.findings:
         properties = [
             f"file={_escape_property(finding.path)}",
@@ -29,6 +30,5 @@ def render(context: ReportContext) -> str:
             properties.append(f"endLine={finding.end_line}")
         properties.append(f"title={_escape_property(f'{finding.rule} ({finding.code})')}")
         command = _COMMANDS[finding.severity]
-        lines.append(f"::{command} {','.join(properties)}::{_escape_data(finding.message)}")
-    lines.append(summary_line(context))
-    return "\n".join(lines) + "\n"
+        out.write(f"::{command} {','.join(properties)}::{_escape_data(finding.message)}\n")
+    out.write(summary_line(context) + "\n")

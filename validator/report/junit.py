@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from typing import TextIO
 
 from validator.findings import Finding, Severity
 from validator.report.base import ReportContext
@@ -81,3 +82,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def _xml_safe(text: str) -> str:
     """XML 1.0 cannot hold control characters or lone surrogates, even escaped."""
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def write(context: ReportContext, out: TextIO) -> None:
+    out.write(render(context))  # one document: written whole

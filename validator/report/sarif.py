@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from validator.findings import Severity
@@ -84,3 +84,7 @@ def build(context: ReportContext) -> dict[str, Any]:
 
 def render(context: ReportContext) -> str:
     return dumps(build(context))
+
+
+def write(context: ReportContext, out: TextIO) -> None:
+    out.write(render(context))  # one document: written whole

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from validator.findings import Severity
 from validator.report.base import ReportContext
 
@@ -23,9 +25,8 @@ def summary_line(context: ReportContext) -> str:
     )
 
 
-def render(context: ReportContext) -> str:
+def write(context: ReportContext, out: TextIO) -> None:
     color = context.color
-    lines = []
     for finding in context.result.findings:
         where = f"{finding.path}:{finding.line}:{finding.column}"
         label = finding.severity.value
@@ -34,6 +35,5 @@ def render(context: ReportContext) -> str:
             where = f"{_BOLD}{where}{_RESET}"
             label = f"{_COLORS[finding.severity]}{label}{_RESET}"
             rule = f"{_DIM}{rule}{_RESET}"
-        lines.append(f"{where}: {label} {rule} {finding.message}")
-    lines.append(summary_line(context))
-    return "\n".join(lines) + "\n"
+        out.write(f"{where}: {label} {rule} {finding.message}\n")
+    out.write(summary_line(context) + "\n")
