@@ -14,7 +14,8 @@ import pytest
 from rules.body import BodyTooShort
 from tests.helpers import VALID_BODY, check_files, fields, findings_of, markdown
 from validator.app import CheckOptions, check
-from validator.cache import Cache
+from validator import cache as cache_module
+from validator.cache import SCHEMA_VERSION, Cache
 
 
 def write_corpus(folder: Path, count: int) -> list[Path]:
@@ -50,6 +51,57 @@ def test_warm_cache_serves_every_unchanged_file(tmp_path: Path) -> None:
     assert (cold.cache_hits, cold.cache_misses) == (0, 20)
     assert (warm.cache_hits, warm.cache_misses) == (20, 0)
     assert warm_report == cold_report
+
+
+def test_warm_run_of_settled_files_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # as if written long ago
+    write_corpus(tmp_path / "c", 20)
+    cold_report, _ = run(tmp_path / "c", jobs=1)
+    reads: list[Path] = []
+    original = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    warm_report, warm = run(tmp_path / "c", jobs=1)
+    assert (warm.cache_hits, warm.cache_misses) == (20, 0)
+    assert [p for p in reads if p.suffix == ".md"] == []
+    assert warm_report == cold_report
+
+
+def test_same_size_edit_with_mtime_put_back_is_still_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    paths = write_corpus(tmp_path / "c", 10)
+    run(tmp_path / "c", jobs=1)
+    before = paths[4].stat()
+    text = paths[4].read_text(encoding="utf-8")
+    paths[4].write_text(text.replace("Story 4", "Story X"), encoding="utf-8")
+    os.utime(paths[4], ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` would
+    assert paths[4].stat().st_size == before.st_size
+    _, again = run(tmp_path / "c", jobs=1)
+    assert (again.cache_hits, again.cache_misses) == (9, 1)  # the inode's ctime moved on
+
+
+def test_files_written_just_now_are_hashed_again_not_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "c", 3)
+    run(tmp_path / "c", jobs=1)
+    cache = Cache(tmp_path / "c" / ".newslint_cache")
+    fresh = cache._db.execute("SELECT count(*) FROM stamps").fetchone()[0]
+    cache.close()
+    assert fresh == 0  # a write in the same clock tick could go unseen: hash them next time
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # time passes
+    run(tmp_path / "c", jobs=1)
+    cache = Cache(tmp_path / "c" / ".newslint_cache")
+    assert cache._db.execute("SELECT count(*) FROM stamps").fetchone()[0] == 3
+    cache.close()
 
 
 def test_changed_file_is_rechecked_and_only_it(tmp_path: Path) -> None:
@@ -101,7 +153,7 @@ def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
 def test_cache_holds_no_record_text(tmp_path: Path) -> None:
     write_corpus(tmp_path / "c", 3)
     run(tmp_path / "c", jobs=1)
-    database = (tmp_path / "c" / ".newslint_cache" / "results-v5.sqlite").read_bytes()
+    database = (tmp_path / "c" / ".newslint_cache" / f"results-v{SCHEMA_VERSION}.sqlite").read_bytes()
     assert b"Amnesty International" not in database
     assert fields()["secured"][:40].encode() not in database
 

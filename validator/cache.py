@@ -8,18 +8,44 @@ The key is a hash: no record content, key or plaintext is stored, only findings.
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 import sqlite3
-from dataclasses import astuple
+import time
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
 from validator import __version__
 from validator.engine import FileOutcome
 from validator.findings import Finding, Severity
+from validator.spool import dumps_compact, loads_compact
 from validator.summary import RecordSummary
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+SETTLED_NS = 2_000_000_000  # a file untouched this long is not being written to right now
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What stat says of a file: while it is unchanged, so are the file's bytes (as in git's
+    index), provided the file had settled before its bytes were hashed."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> Stamp:
+        return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+    def settled(self) -> bool:
+        # A write in the same clock tick as the hashing would leave the stamp unchanged
+        # (the "racy clean" case): only files older than that are remembered.
+        return max(self.mtime_ns, self.ctime_ns) < time.time_ns() - SETTLED_NS
+
+    def text(self) -> str:
+        return f"{self.size}:{self.mtime_ns}:{self.ctime_ns}:{self.inode}"
 
 
 def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:
@@ -42,21 +68,48 @@ class Cache:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, outcome TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, outcome BLOB NOT NULL)"
         )
-        self._pending: list[tuple[str, str]] = []
+        # file (path + settings) -> the stamp it had when hashed, and its content key
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS stamps "
+            "(file TEXT PRIMARY KEY, stamp TEXT NOT NULL, key TEXT NOT NULL)"
+        )
+        self._pending: list[tuple[str, bytes]] = []
+        self._stamps: list[tuple[str, str, str]] = []
         self.hits = 0
         self.misses = 0
 
     def get(self, key: str, path: str) -> FileOutcome | None:
         """The stored outcome, shown at ``path`` (the key holds the path relative to the
         configuration, so a run from another working folder still hits)."""
-        row = self._db.execute("SELECT outcome FROM results WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return _decode(row[0], path)
+        return self.get_many([(key, path)]).get(key)
+
+    def get_many(self, wanted: list[tuple[str, str]]) -> dict[str, FileOutcome]:
+        """get() for many (key, path) pairs in one query."""
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = dict(
+            self._db.execute(
+                f"SELECT key, outcome FROM results WHERE key IN ({marks})",
+                [key for key, _ in wanted],
+            ).fetchall()
+        )
+        found = {key: _decode(rows[key], path) for key, path in wanted if key in rows}
+        self.hits += len(found)
+        self.misses += len(wanted) - len(found)
+        return found
+
+    def known_key(self, relative: str, fingerprint: str, stamp: Stamp) -> str | None:
+        """The content key hashed earlier from this file, if its stamp has not changed."""
+        row = self._db.execute(
+            "SELECT stamp, key FROM stamps WHERE file = ?", (_stamp_id(relative, fingerprint),)
+        ).fetchone()
+        return str(row[1]) if row is not None and row[0] == stamp.text() else None
+
+    def remember_key(self, relative: str, fingerprint: str, stamp: Stamp, key: str) -> None:
+        self._stamps.append((_stamp_id(relative, fingerprint), stamp.text(), key))
 
     def put(self, key: str, outcome: FileOutcome) -> None:
         if outcome.crashed:
@@ -66,22 +119,32 @@ class Cache:
             self.flush()
 
     def flush(self) -> None:
-        if not self._pending:
+        if not self._pending and not self._stamps:
             return
         with self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT OR REPLACE INTO results (key, outcome) VALUES (?, ?)", self._pending
             )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO stamps (file, stamp, key) VALUES (?, ?, ?)", self._stamps
+            )
         self._pending.clear()
+        self._stamps.clear()
 
     def close(self) -> None:
         self.flush()
         self._db.close()
 
 
-def _encode(outcome: FileOutcome) -> str:
-    return json.dumps(
+def _stamp_id(relative: str, fingerprint: str) -> str:
+    return hashlib.sha256(
+        f"{fingerprint}\0{relative}".encode("utf-8", "surrogateescape")
+    ).hexdigest()
+
+
+def _encode(outcome: FileOutcome) -> bytes:
+    return dumps_compact(
         {
             "path": outcome.path,
             "records": outcome.records,
@@ -105,12 +168,11 @@ def _encode(outcome: FileOutcome) -> str:
             ],
             "summaries": [list(astuple(s)) for s in outcome.summaries],
         },
-        ensure_ascii=False,
     )
 
 
-def _decode(text: str, path: str) -> FileOutcome:
-    raw = json.loads(text)
+def _decode(text: bytes, path: str) -> FileOutcome:
+    raw = loads_compact(text)
     findings = [
         Finding(rule, code, Severity(severity), message, path, *rest)
         for rule, code, severity, message, *rest in raw["findings"]

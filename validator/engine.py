@@ -7,7 +7,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -203,8 +203,12 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> RunRes
     return result
 
 
+def iter_items(request: CheckRequest) -> Iterator[Discovered]:
+    return discover(request.paths, request.root, request.include, request.exclude)
+
+
 def discover_items(request: CheckRequest) -> list[Discovered]:
-    return list(discover(request.paths, request.root, request.include, request.exclude))
+    return list(iter_items(request))
 
 
 def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:

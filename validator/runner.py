@@ -1,20 +1,24 @@
 """Runs the per-file checks: from the cache, in this process, or in a pool of processes.
 
-Output order is the discovery order whatever the number of jobs. A worker process that
-dies (a crash in a C extension, the OOM killer) takes only its own file down: the unfinished
-files are retried one by one, and the one that kills its worker again is reported as an
-internal/rule-crash finding, so every file still appears in the report exactly once.
+Files stream through: discovery, cache look-ups, checks and the caller's handling of each
+outcome overlap, and only a bounded window of files is in flight, so memory does not grow
+with the corpus. Output order is the discovery order whatever the number of jobs.
+
+A worker process that dies (a crash in a C extension, the OOM killer) takes only its own file
+down: the files of the chunks it broke are retried one by one, each in a fresh worker, and
+the one that kills its worker again is reported as an internal/rule-crash finding, so every
+file still appears in the report exactly once.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
-from validator.cache import content_key
+from validator.cache import Stamp, content_key
 from validator.discover import Discovered
 from validator.engine import (
     CheckRequest,
@@ -24,10 +28,15 @@ from validator.engine import (
     crash_outcome,
     discover_items,
     display_path,
+    iter_items,
 )
+
+if TYPE_CHECKING:  # a pool is started only for many files; one file never pays its imports
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 CHUNK_FILES = 16
 MIN_FILES_PER_JOB = 4  # below this, starting processes costs more than it saves
+CHUNKS_IN_FLIGHT_PER_JOB = 4  # enough queued work to keep every worker busy, no more
 
 _worker_request: CheckRequest | None = None
 
@@ -39,48 +48,124 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+# One file on its way: the item, its cache key (None: not cacheable), its cached outcome.
+Entry = tuple[Discovered, str | None, FileOutcome | None]
+
+
 def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator[FileOutcome]:
-    items = discover_items(request)
-    report = _Progress(len(items), progress)
-    outcomes: list[FileOutcome | None] = [None] * len(items)
-    keys: list[str | None] = [None] * len(items)
+    items: Iterable[Discovered]
+    if progress is not None:  # a progress bar needs the total before the first file
+        listed = discover_items(request)
+        items, report = listed, _Progress(len(listed), progress)
+    else:
+        items = iter_items(request)
+        report = _Progress(0, None)
+    stream = iter(items)
+    jobs = max(1, request.jobs)
+    in_flight = jobs * CHUNKS_IN_FLIGHT_PER_JOB
+    # Look ahead far enough to know whether a pool pays, and how to cut a short run in chunks.
+    head = list(islice(stream, in_flight * CHUNK_FILES))
+    checker: _Checker
+    if len(head) < jobs * MIN_FILES_PER_JOB or request.worker_factory is None:
+        chunk_size, checker = 1, _SerialChecker(request)  # a handful of files: no pool
+    else:
+        chunk_size = max(1, min(CHUNK_FILES, len(head) // in_flight))
+        checker = _PoolChecker(request, jobs)
+    chunks = _chunks(_chain(head, stream), chunk_size)
+    try:
+        yield from _pipeline(chunks, request, checker, report, in_flight)
+    finally:
+        checker.close()
+        if request.cache is not None:
+            request.cache.flush()
+
+
+def _chain(head: list[Discovered], rest: Iterator[Discovered]) -> Iterator[Discovered]:
+    yield from head
+    yield from rest
+
+
+def _chunks(items: Iterator[Discovered], size: int) -> Iterator[list[Discovered]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def _pipeline(
+    chunks: Iterator[list[Discovered]],
+    request: CheckRequest,
+    checker: _Checker,
+    report: _Progress,
+    in_flight: int,
+) -> Iterator[FileOutcome]:
+    queue: deque[tuple[list[Entry], Callable[[], list[FileOutcome]]]] = deque()
+    for chunk in chunks:
+        entries = _look_up(chunk, request)
+        misses = [item for item, _, cached in entries if cached is None]
+        queue.append((entries, checker.submit(misses)))
+        while len(queue) >= in_flight:
+            yield from _finish(*queue.popleft(), request, report)
+    while queue:
+        yield from _finish(*queue.popleft(), request, report)
+
+
+def _finish(
+    entries: list[Entry],
+    pending: Callable[[], list[FileOutcome]],
+    request: CheckRequest,
+    report: _Progress,
+) -> Iterator[FileOutcome]:
+    fresh = iter(pending())
     cache = request.cache
-    if cache is not None:
-        for index, item in enumerate(items):
-            key = keys[index] = _cache_key(item, request)
-            if key is not None:
-                outcomes[index] = cache.get(key, display_path(item.path))
-                if outcomes[index] is not None:
-                    report.advance(1)
-    todo = [index for index, outcome in enumerate(outcomes) if outcome is None]
-    fresh = _run([items[i] for i in todo], request, report)
-    for index, checked in zip(todo, fresh, strict=True):
-        outcomes[index] = checked
-        key = keys[index]
-        if cache is not None and key is not None:
-            cache.put(key, checked)
-    if cache is not None:
-        cache.flush()
-    for outcome in outcomes:
-        assert outcome is not None
+    for _, key, cached in entries:
+        if cached is not None:
+            outcome = cached
+        else:
+            outcome = next(fresh)
+            if cache is not None and key is not None:
+                cache.put(key, outcome)
+        report.advance(1)
         yield outcome
 
 
+def _look_up(chunk: list[Discovered], request: CheckRequest) -> list[Entry]:
+    cache = request.cache
+    if cache is None:
+        return [(item, None, None) for item in chunk]
+    keys = [_cache_key(item, request) for item in chunk]
+    found = cache.get_many(
+        [(key, display_path(item.path)) for item, key in zip(chunk, keys, strict=True) if key]
+    )
+    return [
+        (item, key, found.get(key) if key else None) for item, key in zip(chunk, keys, strict=True)
+    ]
+
+
 def _cache_key(item: Discovered, request: CheckRequest) -> str | None:
+    """The file's content key: from the stamp index when the file's size, times and inode are
+    as they were when its bytes were last hashed (git's index works so), else by hashing."""
     if item.problem is not None:
         return None
-    try:
-        if item.path.stat().st_size > request.limits.max_file_bytes:
-            return None
-        data = item.path.read_bytes()
-    except OSError:
-        return None
+    cache = request.cache
+    assert cache is not None
     fingerprint = (
         request.selection.fingerprint_for(item.relative)
         + request.settings_fingerprint
         + ("+summaries" if request.collect_summaries else "")
     )
-    return content_key(data, item.relative, fingerprint)
+    try:
+        stamp = Stamp.of(item.path.stat())
+        if stamp.size > request.limits.max_file_bytes:
+            return None
+        known = cache.known_key(item.relative, fingerprint, stamp)
+        if known is not None:
+            return known
+        data = item.path.read_bytes()
+    except OSError:
+        return None
+    key = content_key(data, item.relative, fingerprint)
+    if stamp.settled():
+        cache.remember_key(item.relative, fingerprint, stamp, key)
+    return key
 
 
 class _Progress:
@@ -95,15 +180,71 @@ class _Progress:
             self.callback(self.done, self.total)
 
 
-def _run(items: list[Discovered], request: CheckRequest, report: _Progress) -> list[FileOutcome]:
-    jobs = max(1, request.jobs)
-    if jobs == 1 or request.worker_factory is None or len(items) < jobs * MIN_FILES_PER_JOB:
-        outcomes = []
-        for item in items:
-            outcomes.append(check_file(item, request))
-            report.advance(1)
-        return outcomes
-    return _run_parallel(items, request, jobs, report)
+class _Checker:
+    """Checks chunks of files: submit() starts one and returns what waits for its outcomes."""
+
+    def submit(self, items: list[Discovered]) -> Callable[[], list[FileOutcome]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _SerialChecker(_Checker):
+    def __init__(self, request: CheckRequest) -> None:
+        self.request = request
+
+    def submit(self, items: list[Discovered]) -> Callable[[], list[FileOutcome]]:
+        return lambda: [check_file(item, self.request) for item in items]
+
+
+class _PoolChecker(_Checker):
+    def __init__(self, request: CheckRequest, jobs: int) -> None:
+        self.request = request
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, items: list[Discovered]) -> Callable[[], list[FileOutcome]]:
+        if not items:
+            return list
+        if self.pool is None:
+            self.pool = _pool(self.request, self.jobs)
+        future = self.pool.submit(_check_chunk, items)
+        return lambda: self._result(future, items)
+
+    def _result(
+        self, future: Future[list[FileOutcome]], items: list[Discovered]
+    ) -> list[FileOutcome]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            if self.pool is not None:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = None  # the next chunk starts a fresh pool
+            return [_check_alone(item, self.request) for item in items]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _check_alone(item: Discovered, request: CheckRequest) -> FileOutcome:
+    """One file in a worker of its own: if that worker dies too, this file is the culprit."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with _pool(request, 1) as single:
+            (outcome,) = single.submit(_check_chunk, [item]).result()
+            return outcome
+    except BrokenProcessPool:
+        return crash_outcome(
+            item,
+            "the worker process checking this file died (a crash in native code or "
+            "memory exhaustion); the file was not checked: please report it",
+        )
 
 
 def _init_worker(factory: Any, spec: Any) -> None:
@@ -117,43 +258,10 @@ def _check_chunk(chunk: list[Discovered]) -> list[FileOutcome]:
 
 
 def _pool(request: CheckRequest, jobs: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=jobs,
         initializer=_init_worker,
         initargs=(request.worker_factory, request.worker_spec),
     )
-
-
-def _run_parallel(
-    items: list[Discovered], request: CheckRequest, jobs: int, report: _Progress
-) -> list[FileOutcome]:
-    size = max(1, min(CHUNK_FILES, len(items) // (jobs * 4) or 1))
-    chunks = [
-        list(range(start, min(start + size, len(items)))) for start in range(0, len(items), size)
-    ]
-    results: dict[int, FileOutcome] = {}
-    unfinished: list[int] = []
-    with _pool(request, jobs) as pool:
-        futures = [
-            (chunk, pool.submit(_check_chunk, [items[i] for i in chunk])) for chunk in chunks
-        ]
-        for chunk, future in futures:
-            try:
-                for index, outcome in zip(chunk, future.result(), strict=True):
-                    results[index] = outcome
-                report.advance(len(chunk))
-            except BrokenProcessPool:
-                unfinished.extend(chunk)  # counted in the progress once retried
-    # One at a time, each in a fresh worker: the file that kills it again is the culprit.
-    for index in unfinished:
-        try:
-            with _pool(request, 1) as single:
-                (results[index],) = single.submit(_check_chunk, [items[index]]).result()
-        except BrokenProcessPool:
-            results[index] = crash_outcome(
-                items[index],
-                "the worker process checking this file died (a crash in native code or "
-                "memory exhaustion); the file was not checked: please report it",
-            )
-        report.advance(1)
-    return [results[index] for index in range(len(items))]

@@ -8,6 +8,7 @@ that, batches are written as JSON lines to a file the system deletes when it is 
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -52,7 +53,7 @@ class Spool(Generic[T]):
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="newslint-")  # noqa: SIM115 - lives as long as the spool
         encode = self._encode
-        batch = b"".join(orjson.dumps(encode(item)) + b"\n" for item in self._memory)
+        batch = b"".join(dumps_compact(encode(item)) + b"\n" for item in self._memory)
         self._file.write(batch)
         self._file.flush()
         self._spilled += len(self._memory)
@@ -82,7 +83,7 @@ class Spool(Generic[T]):
         if self._file is not None:
             decode = self._decode
             for line in _lines(self._file.fileno(), self._spilled_bytes):
-                yield decode(orjson.loads(line))
+                yield decode(loads_compact(line))
         yield from memory
 
     def close(self) -> None:
@@ -91,6 +92,22 @@ class Spool(Generic[T]):
             self._file = None
             self._spilled = self._spilled_bytes = 0
         self._memory.clear()
+
+
+def dumps_compact(value: Any) -> bytes:
+    """One line of JSON. orjson refuses integers beyond 64 bits and lone surrogates, which a
+    record can hold; the standard library writes those (escaped)."""
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value).encode("ascii")
+
+
+def loads_compact(line: bytes) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:  # what the standard library wrote, above
+        return json.loads(line)
 
 
 def _lines(fd: int, size: int, block: int = 1 << 20) -> Iterator[bytes]:
