@@ -8,14 +8,13 @@ The key is a hash: no record content, key or plaintext is stored, only findings.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
-import time
-from dataclasses import astuple, dataclass
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 from validator import __version__
+from validator.discover import Stamp
 from validator.engine import FileOutcome
 from validator.findings import Finding, Severity
 from validator.spool import dumps_compact, loads_compact
@@ -23,29 +22,6 @@ from validator.summary import RecordSummary
 
 SCHEMA_VERSION = 6
 SETTLED_NS = 2_000_000_000  # a file untouched this long is not being written to right now
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What stat says of a file: while it is unchanged, so are the file's bytes (as in git's
-    index), provided the file had settled before its bytes were hashed."""
-
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, status: os.stat_result) -> Stamp:
-        return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-
-    def settled(self) -> bool:
-        # A write in the same clock tick as the hashing would leave the stamp unchanged
-        # (the "racy clean" case): only files older than that are remembered.
-        return max(self.mtime_ns, self.ctime_ns) < time.time_ns() - SETTLED_NS
-
-    def text(self) -> str:
-        return f"{self.size}:{self.mtime_ns}:{self.ctime_ns}:{self.inode}"
 
 
 def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:
@@ -101,12 +77,26 @@ class Cache:
         self.misses += len(wanted) - len(found)
         return found
 
-    def known_key(self, relative: str, fingerprint: str, stamp: Stamp) -> str | None:
-        """The content key hashed earlier from this file, if its stamp has not changed."""
-        row = self._db.execute(
-            "SELECT stamp, key FROM stamps WHERE file = ?", (_stamp_id(relative, fingerprint),)
-        ).fetchone()
-        return str(row[1]) if row is not None and row[0] == stamp.text() else None
+    def known_keys(self, files: list[tuple[str, str, Stamp]]) -> dict[tuple[str, str], str]:
+        """The content keys hashed earlier from these (relative path, settings fingerprint,
+        stamp) files, for those whose stamp has not changed since."""
+        if not files:
+            return {}
+        ids = {
+            _stamp_id(relative, fingerprint): (relative, fingerprint, stamp)
+            for relative, fingerprint, stamp in files
+        }
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT file, stamp, key FROM stamps WHERE file IN ({marks})",
+            list(ids),
+        ).fetchall()
+        known = {}
+        for file, stamp_text, key in rows:
+            relative, fingerprint, stamp = ids[file]
+            if stamp_text == stamp.text():
+                known[(relative, fingerprint)] = str(key)
+        return known
 
     def remember_key(self, relative: str, fingerprint: str, stamp: Stamp, key: str) -> None:
         self._stamps.append((_stamp_id(relative, fingerprint), stamp.text(), key))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,34 @@ from validator.selection import path_matches
 
 
 @dataclass(frozen=True)
+class Stamp:
+    """What stat says of a file: while it is unchanged, so are the file's bytes (as in git's
+    index), provided the file had settled before its bytes were hashed."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> Stamp:
+        return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+    def settled(self, window_ns: int) -> bool:
+        # A write in the same clock tick as the hashing would leave the stamp unchanged
+        # (git's "racy clean" case): only files untouched for window_ns are trusted.
+        return max(self.mtime_ns, self.ctime_ns) < time.time_ns() - window_ns
+
+    def text(self) -> str:
+        return f"{self.size}:{self.mtime_ns}:{self.ctime_ns}:{self.inode}"
+
+
+@dataclass(frozen=True)
 class Discovered:
     path: Path
     relative: str  # relative to the config root, for globs
     problem: str | None = None
+    stamp: Stamp | None = None  # from the folder walk, when it had to stat the file anyway
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -67,31 +92,44 @@ def _expand(
 def _walk(
     folder: Path, root: Path, include: list[str], excluded: list[str]
 ) -> Iterator[Discovered]:
-    # os.walk does not follow symlinked folders, so a symlink loop cannot trap it.
-    errors: list[OSError] = []
-    for current, dirs, files in os.walk(folder, onerror=errors.append):
-        while errors:
-            yield _folder_problem(errors.pop(), current, root)
-        current_path = Path(current)
-        # One resolve per folder, not per file: names inside it are joined on.
-        current_relative = _relative(current_path, root)
-        dirs[:] = sorted(d for d in dirs if not path_matches(_join(current_relative, d), excluded))
-        for name in sorted(files):
-            path = current_path / name
-            relative = _join(current_relative, name)
-            if not path_matches(name, include) or path_matches(relative, excluded):
+    """Files under folder, sorted, top-down (as os.walk gives them). Symlinked folders are
+    not followed, so a symlink loop cannot trap the walk; one stat per file."""
+    pending = [(folder, _relative(folder, root))]
+    while pending:
+        current, current_relative = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            yield _folder_problem(error, str(current), root)
+            continue
+        subfolders = []
+        for entry in entries:
+            relative = _join(current_relative, entry.name)
+            if _is_folder(entry):
+                if not entry.is_symlink() and not path_matches(relative, excluded):
+                    subfolders.append((current / entry.name, relative))
                 continue
+            if not path_matches(entry.name, include) or path_matches(relative, excluded):
+                continue
+            path = current / entry.name
             try:
-                mode = path.stat().st_mode
+                status = entry.stat()
             except OSError as error:
                 yield Discovered(path, relative, f"cannot access: {error.strerror or error}")
                 continue
-            if stat.S_ISREG(mode):
-                yield Discovered(path, relative)
+            if stat.S_ISREG(status.st_mode):
+                yield Discovered(path, relative, stamp=Stamp.of(status))
             else:
                 yield Discovered(path, relative, "not a regular file (a FIFO, socket or device)")
-    for leftover in errors:
-        yield _folder_problem(leftover, str(folder), root)
+        pending.extend(reversed(subfolders))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # as os.walk: what cannot be told a folder is taken for a file
+        return False
 
 
 def _join(folder: str, name: str) -> str:

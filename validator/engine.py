@@ -166,13 +166,14 @@ class CheckRequest:
 
 def display_path(path: Path) -> str:
     """Paths in reports: relative to the working directory when inside it, '/'-separated."""
-    if not path.is_absolute():
-        shown = Path(os.path.normpath(path)).as_posix()
+    # String operations, not pathlib: this runs for every file of a warm run.
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        text = os.path.normpath(text)
     else:
-        try:
-            shown = path.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            shown = path.as_posix()
+        inside = os.path.join(os.getcwd(), "")
+        text = text.removeprefix(inside)
+    shown = text if os.sep == "/" else Path(text).as_posix()
     # A file name that is not UTF-8 arrives with surrogate escapes, which no report can encode.
     return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 

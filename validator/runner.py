@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from validator.cache import Stamp, content_key
-from validator.discover import Discovered
+from validator import cache as cache_module
+from validator.cache import Cache, content_key
+from validator.discover import Discovered, Stamp
 from validator.engine import (
     CheckRequest,
     FileOutcome,
@@ -131,7 +132,7 @@ def _look_up(chunk: list[Discovered], request: CheckRequest) -> list[Entry]:
     cache = request.cache
     if cache is None:
         return [(item, None, None) for item in chunk]
-    keys = [_cache_key(item, request) for item in chunk]
+    keys = _cache_keys(chunk, request, cache)
     found = cache.get_many(
         [(key, display_path(item.path)) for item, key in zip(chunk, keys, strict=True) if key]
     )
@@ -140,32 +141,48 @@ def _look_up(chunk: list[Discovered], request: CheckRequest) -> list[Entry]:
     ]
 
 
-def _cache_key(item: Discovered, request: CheckRequest) -> str | None:
-    """The file's content key: from the stamp index when the file's size, times and inode are
-    as they were when its bytes were last hashed (git's index works so), else by hashing."""
-    if item.problem is not None:
-        return None
-    cache = request.cache
-    assert cache is not None
-    fingerprint = (
-        request.selection.fingerprint_for(item.relative)
-        + request.settings_fingerprint
-        + ("+summaries" if request.collect_summaries else "")
-    )
-    try:
-        stamp = Stamp.of(item.path.stat())
+def _cache_keys(chunk: list[Discovered], request: CheckRequest, cache: Cache) -> list[str | None]:
+    """Each file's content key (None: not cacheable): from the stamp index when the file's
+    size, times and inode are as they were when its bytes were last hashed (git's index works
+    so), else by reading and hashing it."""
+    stamped: list[tuple[Discovered, str, Stamp] | None] = []
+    for item in chunk:
+        if item.problem is not None:
+            stamped.append(None)
+            continue
+        try:
+            stamp = item.stamp or Stamp.of(item.path.stat())
+        except OSError:
+            stamped.append(None)
+            continue
         if stamp.size > request.limits.max_file_bytes:
-            return None
-        known = cache.known_key(item.relative, fingerprint, stamp)
-        if known is not None:
-            return known
-        data = item.path.read_bytes()
-    except OSError:
-        return None
-    key = content_key(data, item.relative, fingerprint)
-    if stamp.settled():
-        cache.remember_key(item.relative, fingerprint, stamp, key)
-    return key
+            stamped.append(None)
+            continue
+        fingerprint = (
+            request.selection.fingerprint_for(item.relative)
+            + request.settings_fingerprint
+            + ("+summaries" if request.collect_summaries else "")
+        )
+        stamped.append((item, fingerprint, stamp))
+    known = cache.known_keys([(e[0].relative, e[1], e[2]) for e in stamped if e is not None])
+    keys: list[str | None] = []
+    for entry in stamped:
+        if entry is None:
+            keys.append(None)
+            continue
+        item, fingerprint, stamp = entry
+        key = known.get((item.relative, fingerprint))
+        if key is None:
+            try:
+                data = item.path.read_bytes()
+            except OSError:
+                keys.append(None)
+                continue
+            key = content_key(data, item.relative, fingerprint)
+            if stamp.settled(cache_module.SETTLED_NS):
+                cache.remember_key(item.relative, fingerprint, stamp, key)
+        keys.append(key)
+    return keys
 
 
 class _Progress:

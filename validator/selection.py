@@ -50,8 +50,14 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "(?:/.*)?")
 
 
+@lru_cache(maxsize=64)
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    # One scan per path instead of one per pattern: discovery asks this of every file.
+    return re.compile("|".join(f"(?:{glob_to_regex(p).pattern})" for p in patterns) or "(?!)")
+
+
 def path_matches(relative_path: str, patterns: Iterable[str]) -> bool:
-    return any(glob_to_regex(p).fullmatch(relative_path) for p in patterns)
+    return _any_of(tuple(patterns)).fullmatch(relative_path) is not None
 
 
 def selector_matches(selector: str, rule: type[Rule]) -> bool:
