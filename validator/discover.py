@@ -58,8 +58,11 @@ def _relative(path: Path, root: Path) -> str:
 def discover(
     paths: list[Path], root: Path, include: list[str], exclude: list[str]
 ) -> Iterator[Discovered]:
-    seen: set[str] = set()
     excluded = [*DEFAULT_EXCLUDE, *exclude]
+    if len(paths) == 1:  # one walk yields each file once: no set that grows with the corpus
+        yield from _expand(paths[0], root, include, excluded)
+        return
+    seen: set[str] = set()
     for given in paths:
         for item in _expand(given, root, include, excluded):
             key = os.path.normpath(str(item.path))
