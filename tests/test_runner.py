@@ -13,8 +13,8 @@ import pytest
 
 from rules.body import BodyTooShort
 from tests.helpers import VALID_BODY, check_files, fields, findings_of, markdown
-from validator.app import CheckOptions, check
 from validator import cache as cache_module
+from validator.app import CheckOptions, check
 from validator.cache import SCHEMA_VERSION, Cache
 
 
