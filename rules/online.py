@@ -15,13 +15,13 @@ from pydantic import Field
 
 from rules.link import split_url
 from validator.findings import Severity
-from validator.online.outcome import Outcome, when
-from validator.online.settings import OnlineSettings
 from validator.rule import CheckContext, CorpusProblem, CorpusRule, RuleOptions
 from validator.summary import RecordSummary
 
-if TYPE_CHECKING:  # the pass (httpx, imagesize) is imported only when --online runs
+if TYPE_CHECKING:  # validator.online is imported only when --online runs
+    from validator.online.outcome import Outcome
     from validator.online.run import PassResult, Use
+    from validator.online.settings import OnlineSettings
 
 DANGLING = "link/dangling"
 UNREACHABLE = "link/unreachable"
@@ -82,6 +82,8 @@ def link_verdict(
 ) -> tuple[str, str] | None:
     """(rule slug, message) for a link's outcome; None when the link is fine or the outcome
     belongs to a run-wide notice (network unreachable, run timeout)."""
+    from validator.online.outcome import when
+
     cached = when(outcome)
     if outcome.state == "skipped":
         if outcome.error == "run-timeout":
@@ -121,6 +123,8 @@ def image_verdict(
     use: Use, outcome: Outcome, result: PassResult, settings: OnlineSettings, tolerance: float
 ) -> tuple[str, str, str] | None:
     """(rule slug, message, pointer) for an image's outcome, or None."""
+    from validator.online.outcome import when
+
     cached = when(outcome)
     url_pointer = f"{use.pointer}/url"
     if outcome.state == "skipped":
@@ -221,6 +225,7 @@ class OnlineRule(CorpusRule):
         self, summaries: Sequence[RecordSummary], context: CheckContext
     ) -> Iterable[CorpusProblem]:
         from validator.online.run import online_pass
+        from validator.online.settings import OnlineSettings
 
         result = online_pass(summaries, context)
         if result is None:

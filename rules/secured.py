@@ -13,9 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from validator.findings import Problem, Severity
 from validator.records import Record
 from validator.rule import CheckContext, Rule
@@ -132,6 +129,10 @@ class BadCiphertext(Rule):
 def decrypt_problem(blob: SecuredBlob, key: bytes) -> str | None:
     """Why the blob does not decrypt to UTF-8 text with ``key``, or None. The plaintext is
     dropped here and never leaves this function."""
+    # cryptography is imported only with a key and a blob to decrypt (it costs ~20 ms).
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     decryptor = Cipher(algorithms.AES(key), modes.CBC(blob.iv)).decryptor()
     padded = decryptor.update(blob.ciphertext) + decryptor.finalize()
     unpadder = padding.PKCS7(BLOCK_BYTES * 8).unpadder()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,8 +55,13 @@ class RecordSchema:
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
-        self.fast = _fast_validator(schema)
         self._reference: Draft202012Validator | None = None
+
+    @cached_property
+    def fast(self) -> Any:
+        """The jsonschema-rs validator, built on first need (a run served from the cache
+        never needs it)."""
+        return _fast_validator(self.schema)
 
     @property
     def reference(self) -> Draft202012Validator:
@@ -109,4 +114,7 @@ def compile_schema(path: str | None) -> RecordSchema:
             Draft202012Validator.check_schema(schema)
         except SchemaError as error:
             raise ConfigError(f"schema {where}: not a valid JSON Schema: {error.message}") from None
-    return RecordSchema(schema)
+    compiled = RecordSchema(schema)
+    if path is not None:  # a project's schema that jsonschema-rs refuses fails at start-up
+        _ = compiled.fast
+    return compiled
