@@ -15,7 +15,7 @@ from validator.cache import Cache
 from validator.config import ConfigError, LoadedConfig, load_config
 from validator.engine import CheckRequest, RunResult, run_check
 from validator.load import InputLimits
-from validator.load.yaml_tree import YamlLimits
+from validator.load.source import YamlLimits
 from validator.registry import Registry, default_registry
 from validator.report import REPORTERS, ReportContext, writer
 from validator.report.text import summary_line
@@ -45,6 +45,8 @@ class CheckOptions:
     summaries: bool = False  # collect record summaries (the audit's corpus rules need them)
     online: bool = False  # run the online rules (links, image sizes) after the offline checks
     image_dir: Path | None = None  # with online: read images from here instead of fetching
+    engine: str = "local"  # "local" (this machine's processes) or "ray"
+    ray_address: str | None = None  # with engine "ray": None is RAY_ADDRESS, else a local Ray
 
 
 @dataclass
@@ -97,7 +99,7 @@ def _read_key(options: CheckOptions, loaded: LoadedConfig) -> bytes | None:
 
 def build_worker_request(options: CheckOptions) -> CheckRequest:
     """The request a worker process rebuilds for itself: same settings, no pool, no cache."""
-    return prepare(replace(options, jobs=1, use_cache=False))[0]
+    return prepare(replace(options, jobs=1, use_cache=False, engine="local"))[0]
 
 
 def _settings_fingerprint(
@@ -135,6 +137,10 @@ def _online_settings(config: Any, loaded: LoadedConfig, options: CheckOptions) -
 
 
 def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
+    if options.engine == "ray":
+        from validator.ray_engine import require_ray
+
+        require_ray()
     loaded = load_config(options.config, options.paths)
     config = loaded.config
     registry = default_registry()
@@ -170,6 +176,8 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
             schema, input_limits, key, limits.record_seconds
         ),
         jobs=options.jobs if options.jobs is not None else default_jobs(),
+        engine=options.engine,
+        ray_address=options.ray_address,
         cache=_open_cache(options, loaded, notes),
         collect_summaries=options.summaries,
         worker_spec=options,

@@ -25,6 +25,7 @@ Examples:
   newslint check --select body,image --fail-on warning a.md b.md
   newslint check --diff scraped/             show what --fix would remove
   newslint check --fix scraped/              remove boilerplate lines in place
+  newslint check --engine ray news/          run the checks on Ray (RAY_ADDRESS, or local)
   newslint baseline news/ -o .newslint-baseline.json
   newslint check --baseline .newslint-baseline.json news/   fail only on new findings
   newslint report news/ --html r.html --json r.json --markdown r.md
@@ -77,7 +78,24 @@ def run_options(command: Callable[..., None]) -> Callable[..., None]:
             "--jobs",
             type=click.IntRange(min=1),
             metavar="N",
-            help="Worker processes [default: every available core].",
+            help="Worker processes, or with --engine ray the CPUs of the local Ray "
+            "[default: every available core].",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help="Where the checks run: this machine's processes, or a Ray cluster (needs "
+            "pip install 'newslint[ray]'); the findings are the same. "
+            "Example: --engine ray --ray-address head.example:6379",
+        ),
+        click.option(
+            "--ray-address",
+            metavar="ADDRESS",
+            help="With --engine ray, the cluster's head (host:port, or auto) whose nodes see "
+            "the inputs at the same paths [default: RAY_ADDRESS, else a local Ray with --jobs "
+            "CPUs, started and stopped by newslint].",
         ),
         click.option(
             "--online",
@@ -114,6 +132,8 @@ def _options(params: dict[str, Any], **extra: Any) -> CheckOptions:
         secured_key_file=params["secured_key_file"],
         online=params["online"],
         image_dir=params["image_dir"],
+        engine=params["engine"],
+        ray_address=params["ray_address"],
         output=output,
         color=_use_color(output),
         **extra,

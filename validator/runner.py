@@ -67,7 +67,13 @@ def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator
     # Look ahead far enough to know whether a pool pays, and how to cut a short run in chunks.
     head = list(islice(stream, in_flight * CHUNK_FILES))
     checker: _Checker
-    if len(head) < jobs * MIN_FILES_PER_JOB or request.worker_factory is None:
+    if request.engine == "ray" and head:
+        from validator.ray_engine import RayChecker
+
+        chunk_size = max(1, min(CHUNK_FILES, len(head) // in_flight))
+        ray_checker = RayChecker(request)  # connects now: the cluster's CPUs set the window
+        checker, in_flight = ray_checker, ray_checker.cpus * CHUNKS_IN_FLIGHT_PER_JOB
+    elif len(head) < jobs * MIN_FILES_PER_JOB or request.worker_factory is None:
         chunk_size, checker = 1, _SerialChecker(request)  # a handful of files: no pool
     else:
         chunk_size = max(1, min(CHUNK_FILES, len(head) // in_flight))
