@@ -30,7 +30,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import yaml
 from pydantic import AfterValidator, Field
 
 from rules.boilerplate_structure import LinkLineOptions, link_line
@@ -39,7 +38,7 @@ from validator.records import Record
 from validator.rule import CheckContext, Rule, RuleOptions, config_relative
 
 if TYPE_CHECKING:
-    from jsonschema import Draft202012Validator
+    from validator.schema import RecordSchema
 
 PACK_DIR = Path(__file__).parent / "packs"
 PACK_SCHEMA = PACK_DIR / "pack.schema.json"
@@ -56,12 +55,23 @@ def normalise_line(line: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def pack_validator() -> Draft202012Validator:
-    from jsonschema import Draft202012Validator  # only when packs load, not at start-up
+def pack_validator() -> RecordSchema:
+    """The pack schema, compiled as the record schema is: jsonschema-rs says whether a pack
+    is valid, and jsonschema (~100 ms to import) runs only to name what is wrong with one."""
+    from validator.schema import RecordSchema
 
-    schema = json.loads(PACK_SCHEMA.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return RecordSchema(json.loads(PACK_SCHEMA.read_text(encoding="utf-8")))
+
+
+def _parse_pack(text: str) -> Any:
+    """libyaml parses a pack ten times faster; on a syntax error the pure-Python parser
+    runs again, so the message is the one it gives."""
+    import yaml  # only when packs load: a run served from the cache needs no YAML parser
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -140,8 +150,10 @@ def check_pattern(pattern: str) -> str | None:
 
 def compile_pack(source: Path) -> Pack:
     """Read, validate (pack.schema.json) and compile one pack; PackError names what is wrong."""
+    import yaml
+
     try:
-        raw = yaml.load(source.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        raw = _parse_pack(source.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise PackError(f"boilerplate pack {source}: {error}") from None
     errors = sorted(pack_validator().iter_errors(raw), key=lambda e: list(e.absolute_path))
@@ -203,8 +215,13 @@ class FlaggedLine:
 
 def body_lines(record: Record) -> Iterator[tuple[int, int, str]]:
     """(body line index, file line, text) for each line of the body."""
-    for index, (line, text) in enumerate(record.iter_body_lines()):
-        yield index, line, text
+    listed: list[tuple[int, int, str]] = record.remember(
+        "body_lines",
+        lambda: [
+            (index, line, text) for index, (line, text) in enumerate(record.iter_body_lines())
+        ],
+    )
+    return iter(listed)
 
 
 class PhraseOptions(RuleOptions):
@@ -228,8 +245,17 @@ def phrase_hits(record: Record, options: PhraseOptions) -> list[FlaggedLine]:
 
 def _phrase_hits(record: Record, options: PhraseOptions) -> Iterator[FlaggedLine]:
     packs = packs_for(record, load_packs(options.packs))
+    most = options.max_line_words
     for index, line, text in body_lines(record):
-        if not text.strip() or len(text.split()) > options.max_line_words:
+        stripped = text.strip()
+        if not stripped:
+            continue
+        # Words are counted without splitting a paragraph: in printable ASCII the only white
+        # space is ' ', so without doubled spaces there is one word more than spaces.
+        if stripped.isascii() and stripped.isprintable() and "  " not in stripped:
+            if stripped.count(" ") >= most:
+                continue
+        elif len(stripped.split(None, most)) > most:
             continue
         normalised = normalise_line(text)
         for pack in packs:
@@ -252,8 +278,11 @@ def _repeated_lines(record: Record, max_words: int) -> Iterator[FlaggedLine]:
         stripped = text.strip()
         if not stripped:
             continue
-        words = stripped.split()
-        if stripped == previous and 2 <= len(words) <= max_words and _WORDY.search(stripped):
+        if (
+            stripped == previous
+            and 2 <= len(stripped.split()) <= max_words
+            and _WORDY.search(stripped)
+        ):
             yield FlaggedLine(index, line, text, "repeats the line before it")
         previous = stripped
 
@@ -325,6 +354,9 @@ class RepeatedCaption(Rule):
             )
 
 
+_LINK_LINE_MAX_CHARS = LinkLineOptions().max_chars
+
+
 class OnlyBoilerplate(Rule):
     slug = "boilerplate/only-boilerplate"
     code = "BP003"
@@ -346,19 +378,16 @@ class OnlyBoilerplate(Rule):
 
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, PhraseOptions)
-        content = [(index, line) for index, line, text in body_lines(record) if text.strip()]
+        content = [(index, line, text) for index, line, text in body_lines(record) if text.strip()]
         if not content:
             return  # body/missing reports empty bodies
         flagged = {hit.index for hit in phrase_hits(record, self.options)}
         flagged |= {hit.index for hit in repeated_lines(record, RepeatOptions().max_words)}
-        max_chars = LinkLineOptions().max_chars
-        flagged |= {
-            index
-            for index, _, text in body_lines(record)
-            if index not in flagged and link_line(text, max_chars) is not None
-        }
-        if not flagged.issuperset(index for index, _ in content):
-            return
+        max_chars = _LINK_LINE_MAX_CHARS
+        # The first line that is not boilerplate settles it; usually the first line.
+        for index, _, text in content:
+            if index not in flagged and link_line(text, max_chars) is None:
+                return
         first, last = content[0][1], content[-1][1]
         yield Problem(
             f"all {len(content)} non-blank body lines are boilerplate: the article text is missing",

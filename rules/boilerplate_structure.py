@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import Field
 
@@ -33,11 +34,19 @@ _EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)")
 _STOPS = re.compile(r"[.;:!?。！？؟](?:\s|$)")
 _COUNTER = re.compile(r"[(\[]\d{1,6}[)\]]\s*$")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-# Letters of the scripts written without spaces or in wide characters (East Asian Wide).
-_WIDE = re.compile(
-    "[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
-    "\uff21-\uff3a\uff41-\uff5a\U00020000-\U0003fffd]"
-)
+
+
+@lru_cache(maxsize=1)
+def _wide() -> re.Pattern[str]:
+    """Letters of the scripts written without spaces or in wide characters (East Asian
+    Wide). Compiled on first need: its ranges take ~8 ms to compile, and ASCII text never
+    needs it."""
+    return re.compile(
+        "[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
+        "\uff21-\uff3a\uff41-\uff5a\U00020000-\U0003fffd]"
+    )
+
+
 _TERMINAL = frozenset(".!?…。！？؟।")
 _NOT_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _NOT_DIGITS = bytes(b for b in range(128) if not chr(b).isdigit())
@@ -99,7 +108,7 @@ def _count_letters_digits(text: str) -> tuple[int, int]:
     if text.isascii():  # the common case, counted in C
         raw = text.encode("ascii")
         return len(raw.translate(None, _NOT_LETTERS)), len(raw.translate(None, _NOT_DIGITS))
-    letters = sum(map(str.isalpha, text)) + len(_WIDE.findall(text))
+    letters = sum(map(str.isalpha, text)) + len(_wide().findall(text))
     return letters, sum(map(str.isdigit, text))
 
 
@@ -198,12 +207,15 @@ class Unit:
     letters: int
 
 
-def units_of(body: str) -> list[Unit]:
+def _spans(body: str) -> list[tuple[int, int, str]]:
+    """(first, last, text) of each unit: a non-blank line or a hard-wrapped paragraph."""
     spans: list[tuple[int, int, str]] = []
     previous: str | None = None
-    for index, raw in enumerate(body.split("\n")):
-        text = visible_text(raw).rstrip()
-        if not text.strip():
+    # Invisible characters are never line breaks: dropping them from the whole body at once
+    # gives the same lines as dropping them line by line.
+    for index, raw in enumerate(visible_text(body).split("\n")):
+        text = raw.rstrip()
+        if not text:
             previous = None
             continue
         if previous is not None and len(previous) >= WRAP_MIN and not _mark_end(text):
@@ -212,11 +224,45 @@ def units_of(body: str) -> list[Unit]:
         else:
             spans.append((index, index, text))
         previous = text
+    return spans
+
+
+def _units(spans: list[tuple[int, int, str]]) -> list[Unit]:
     units = []
     for first, last, text in spans:
         shape = shape_of(text)
         units.append(Unit(first, last, kind_of(shape), shape.letters))
     return units
+
+
+def units_of(body: str) -> list[Unit]:
+    return _units(_spans(body))
+
+
+def has_markup(text: str) -> bool:
+    """Whether text has emphasis or link characters, which shape_of takes out first."""
+    return "*" in text or "_" in text or "](" in text or "http" in text or "www." in text
+
+
+def may_be_chrome(text: str, markup: bool = True) -> bool:
+    """False only when kind_of(shape_of(text)) is surely not menu, headline or link.
+
+    A cheap test for the common prose line: kind_of gives those kinds only to a line of at
+    most MENU_WORDS + 1 words, with links, or without both a sentence end and a comma. Lines
+    with emphasis or links are left to shape_of, which rewrites their text first. `markup`
+    False says the caller knows the text has_markup not (it looked at the whole body).
+    """
+    text = visible_text(text).strip()
+    if markup and has_markup(text):
+        return True
+    if not text[:1].isalpha():  # a letter never starts a list mark
+        text = text[_mark_end(text) :]
+    if len(text.split(None, MENU_WORDS + 1)) <= MENU_WORDS + 1:
+        return True
+    body = text.rstrip(_CLOSERS)
+    if body and body[-1] in _TERMINAL:
+        return False
+    return not ("," in text or "、" in text or "，" in text or "،" in text)
 
 
 def article_span(units: list[Unit], article_letters: int) -> tuple[int, int] | None:
@@ -290,7 +336,24 @@ def _runs(units: list[Unit], span: range) -> Iterator[tuple[int, int]]:
 
 def page_chrome(body: str, options: MenuRunOptions) -> tuple[Chrome, ...]:
     """The page frame at the start and at the end of a body, if the body shows it has one."""
-    units = units_of(body)
+    shown = visible_text(body)
+    spans = _spans(shown)
+    # A frame needs one run of min_run menu, headline or link units; most bodies have far
+    # fewer lines that could be any of these, and are settled without shaping a line. A unit
+    # holds no markup its body has not (its lines are joined with a space).
+    markup = has_markup(shown)
+    possible = 0
+    for _, _, text in spans:
+        possible += may_be_chrome(text, markup)
+        if possible >= options.min_run:
+            break
+    else:
+        return ()
+    return frame_of(_units(spans), options)
+
+
+def frame_of(units: list[Unit], options: MenuRunOptions) -> tuple[Chrome, ...]:
+    """page_chrome from the body's units, without the shortcut that spares shaping lines."""
     article = article_span(units, options.article_letters)
     if article is None:
         return ()
@@ -446,7 +509,13 @@ class LinkLine(Rule):
 
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, LinkLineOptions)
+        # In a body without links only a line with no letter or digit can be reported; one
+        # that starts with a letter or digit is passed over without a call.
+        shown = visible_text(record.body or "")
+        plain = "](" not in shown and "http" not in shown and "www." not in shown
         for line, text in record.iter_body_lines():
+            if plain and (not text or text[0].isalnum()):
+                continue
             reason = link_line(text, self.options.max_chars)
             if reason is not None:
                 shown = " ".join(text.split())

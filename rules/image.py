@@ -16,6 +16,14 @@ from validator.rule import CheckContext, Rule, RuleOptions
 
 
 def iter_image_lists(record: Record) -> Iterator[tuple[str, Any]]:
+    """(pointer, value) of every image list of the record (found once per record)."""
+    found: list[tuple[str, Any]] = record.remember(
+        "image.lists", lambda: list(_find_image_lists(record))
+    )
+    return iter(found)
+
+
+def _find_image_lists(record: Record) -> Iterator[tuple[str, Any]]:
     data = record.data or {}
     yield "/images", data.get("images")
     provider = data.get("provider")
@@ -32,6 +40,14 @@ def iter_image_lists(record: Record) -> Iterator[tuple[str, Any]]:
 
 
 def iter_images(record: Record) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pointer, image) of every image of the record (found once per record)."""
+    found: list[tuple[str, dict[str, Any]]] = record.remember(
+        "image.images", lambda: list(_find_images(record))
+    )
+    return iter(found)
+
+
+def _find_images(record: Record) -> Iterator[tuple[str, dict[str, Any]]]:
     for pointer, images in iter_image_lists(record):
         if isinstance(images, list):
             for index, image in enumerate(images):

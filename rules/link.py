@@ -27,6 +27,11 @@ _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
 
 def iter_urls(record: Record) -> Iterator[tuple[str, str]]:
     """(pointer, url) for every URL field of the record and of its related items."""
+    found: list[tuple[str, str]] = record.remember("link.urls", lambda: list(_find_urls(record)))
+    return iter(found)
+
+
+def _find_urls(record: Record) -> Iterator[tuple[str, str]]:
     data = record.data or {}
     for name in URL_FIELDS:
         value = data.get(name)
@@ -40,14 +45,28 @@ def iter_urls(record: Record) -> Iterator[tuple[str, str]]:
 
 
 def related_items(record: Record) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = record.remember("link.related", lambda: _related_items(record))
+    return found
+
+
+def _related_items(record: Record) -> list[dict[str, Any]]:
     related = record.get("related")
     if not isinstance(related, list):
         return []
     return [item if isinstance(item, dict) else {} for item in related]
 
 
+# The common URL - http(s), a host of letters, digits, dots and hyphens, no port, user or
+# brackets, in printable ASCII without spaces - split as urlsplit splits it, in one match.
+_PLAIN_URL = re.compile(r"(https?)://([A-Za-z0-9.\-]+)((?:/[^?#]*)?)(?:\?([^#]*))?(?:#(.*))?")
+
+
 @lru_cache(maxsize=4096)  # the same URLs are read by several rules of one record
 def split_url(url: str) -> SplitResult | None:
+    if url.isascii() and url.isprintable() and " " not in url:
+        plain = _PLAIN_URL.fullmatch(url)
+        if plain is not None:
+            return SplitResult._make(plain.groups(""))
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError on a bad port
@@ -56,12 +75,26 @@ def split_url(url: str) -> SplitResult | None:
     return parts
 
 
+@lru_cache(maxsize=4096)  # SplitResult works its hostname out anew on every access
+def url_host(url: str) -> str | None:
+    """The URL's host name, lower case (SplitResult.hostname), or None if it has none."""
+    parts = split_url(url)
+    if parts is None:
+        return None
+    netloc = parts.netloc
+    if "@" in netloc or "[" in netloc or ":" in netloc or "%" in netloc:
+        return parts.hostname
+    return netloc.lower() or None  # what hostname gives for a bare host
+
+
+@lru_cache(maxsize=4096)
 def url_key(url: str) -> str:
     """A URL reduced for comparison: no scheme, lower-case host, no 'www.', no trailing '/'."""
     parts = split_url(url)
-    if parts is None or not parts.hostname:
+    hostname = url_host(url)
+    if parts is None or not hostname:
         return url.strip()
-    host = parts.hostname.removeprefix("www.")
+    host = hostname.removeprefix("www.")
     path = parts.path.rstrip("/")
     query = f"?{parts.query}" if parts.query else ""
     return f"{host}{path}{query}"
@@ -71,7 +104,8 @@ def url_key(url: str) -> str:
 def malformed_reason(url: str) -> str | None:
     if url != url.strip():
         return "has leading or trailing spaces"
-    if _SPACE.search(url):
+    # Printable text without ' ' has no white space: most URLs skip the search.
+    if (not url.isprintable() or " " in url) and _SPACE.search(url):
         return "contains white space (encode it as %20)"
     parts = split_url(url)
     if parts is None:
@@ -81,29 +115,39 @@ def malformed_reason(url: str) -> str | None:
     if parts.scheme in ("http", "https"):
         if not parts.netloc:
             return "has no host"
-        host = parts.hostname or ""
+        host = url_host(url) or ""
         if not host:
             return "has no host"
         if _is_ip(host):
             return None
         if "." not in host and host != "localhost":
             return f"host {host!r} is not a domain name"
-        if not all(_label_ok(label) for label in host.rstrip(".").split(".")):
+        if not _domain_ok(host.rstrip(".")):
             return f"host {host!r} is not a valid domain name"
     return None
 
 
 _SPACE = re.compile(r"\s")
-_LABEL = re.compile(r"(?!-)[\w-]{1,63}")  # letters, digits, '_' and '-', not leading '-'
+_LABEL = r"(?!-)[\w-]{1,63}"  # letters, digits, '_' and '-', not leading '-'
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
-def _label_ok(label: str) -> bool:
-    return _LABEL.fullmatch(label) is not None
+def _domain_ok(host: str) -> bool:
+    """Whether every '.'-separated label of host is a _LABEL (one match for all labels)."""
+    return _DOMAIN.fullmatch(host) is not None
+
+
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 def _is_ip(host: str) -> bool:
+    probe = host.strip("[]")
+    # An IPv4 address ends in a digit and an IPv6 one has colons: most hosts are neither,
+    # and ipaddress would raise twice to say so.
+    if not probe or (":" not in probe and probe[-1] not in _ASCII_DIGITS):
+        return False
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(probe)
     except ValueError:
         return False
     return True
@@ -187,14 +231,15 @@ class PrivateHost(Rule):
 
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         for pointer, url in iter_urls(record):
-            parts = split_url(url)
-            if parts is None or not parts.hostname:
+            host = url_host(url)
+            if not host:
                 continue
-            reason = private_host_reason(parts.hostname)
+            reason = private_host_reason(host)
             if reason:
                 yield Problem(f"URL {reason}", pointer=pointer)
 
 
+@lru_cache(maxsize=1024)  # records of one publisher share their hosts
 def amp_cache_subdomain(host: str) -> str:
     """The Google AMP Cache subdomain for a publisher host (amp.dev's cache URL format):
     IDN-decoded, '-' doubled, '.' to '-', '0-…-0' around a label with '--' at 3-4, IDN-encoded;
@@ -214,7 +259,7 @@ def amp_cache_subdomain(host: str) -> str:
         return _amp_hash_subdomain(host)  # e.g. an empty label: not a valid DNS label
     if label[2:4] == "--":
         label = f"0-{label}-0"
-    if _mixes_directions(label):
+    if not label.isascii() and _mixes_directions(label):  # ASCII is never right-to-left
         return _amp_hash_subdomain(host)
     if not label.isascii():
         try:
@@ -251,11 +296,12 @@ def _amp_hash_subdomain(host: str) -> str:
 
 def expected_amp_cache_url(amp_url: str) -> str | None:
     parts = split_url(amp_url)
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    host = url_host(amp_url)
+    if parts is None or parts.scheme not in ("http", "https") or not host:
         return None
     secure = "s/" if parts.scheme == "https" else ""
     rest = parts.netloc + parts.path + (f"?{parts.query}" if parts.query else "")
-    subdomain = amp_cache_subdomain(parts.hostname)
+    subdomain = amp_cache_subdomain(host)
     return f"https://{subdomain}.{AMP_CACHE_DOMAIN}/c/{secure}{rest}"
 
 
@@ -273,7 +319,7 @@ def _amp_cache_problems(item: dict[str, Any], prefix: str) -> Iterator[Problem]:
     expected = expected_amp_cache_url(amp)
     if expected is None:
         return  # the malformed ampWebUrl is reported by link/malformed or link/scheme
-    if _normalise_cache_url(cdn) != _normalise_cache_url(expected):
+    if cdn != expected and _normalise_cache_url(cdn) != _normalise_cache_url(expected):
         yield Problem(
             f"cdnAmpWebUrl is not the Google AMP Cache URL of ampWebUrl; expected {expected}",
             pointer=f"{prefix}/cdnAmpWebUrl",
@@ -376,13 +422,13 @@ def _provider_problem(item: dict[str, Any], prefix: str) -> Problem | None:
     if not isinstance(provider, dict) or not isinstance(url, str):
         return None
     domain = provider.get("domain")
-    parts = split_url(url)
-    if not isinstance(domain, str) or not domain.strip() or parts is None or not parts.hostname:
+    host = url_host(url)
+    if not isinstance(domain, str) or not domain.strip() or not host:
         return None
-    if host_matches_domain(parts.hostname, domain):
+    if host_matches_domain(host, domain):
         return None
     return Problem(
-        f"provider.domain {domain!r} does not match the webUrl host {parts.hostname!r}",
+        f"provider.domain {domain!r} does not match the webUrl host {host!r}",
         pointer=f"{prefix}/provider/domain",
     )
 

@@ -88,6 +88,8 @@ _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]{{1,3}}")
 
 def find_mojibake(text: str) -> str | None:
     """The first run of characters that is UTF-8 read as Windows-1252 (e.g. 'â€™' for '’')."""
+    if text.isascii():  # every candidate starts with a character past ASCII
+        return None
     for match in _MOJIBAKE.finditer(text):
         candidate = match.group()
         for codec in ("cp1252", "latin-1"):
@@ -143,7 +145,8 @@ class Mojibake(Rule):
             if found:
                 yield Problem(f"mojibake {found!r} (UTF-8 read as Windows-1252)", pointer=pointer)
         body = record.body
-        if not body or not _MOJIBAKE.search(body):  # one scan of the whole body first
+        # One scan of the whole body first; ASCII (most bodies) needs none.
+        if not body or body.isascii() or not _MOJIBAKE.search(body):
             return
         for line, text in record.iter_body_lines():
             found = find_mojibake(text)

@@ -156,6 +156,8 @@ class CheckRequest:
     collect_summaries: bool = False  # the audit's corpus rules and statistics need them
     settings_fingerprint: str = ""  # run-wide settings that change findings (cache key)
     jobs: int = 1
+    engine: str = "local"  # "ray": validator/ray_engine.py
+    ray_address: str | None = None  # None: RAY_ADDRESS, else a local Ray with `jobs` CPUs
     cache: Cache | None = None
     # How a worker process rebuilds this request (it is not sent across processes):
     # a picklable spec and a module-level factory taking it.
@@ -267,6 +269,7 @@ def check_record(
     findings: list[Finding] = []
     crashed = False
     current = "(none)"
+    context = request.context
     try:
         with time_limit(request.record_seconds):
             for entry in active:
@@ -275,7 +278,7 @@ def check_record(
                 if not rule.applies_to(record):
                     continue
                 try:
-                    problems = list(rule.check(record, request.context))
+                    problems = list(rule.check(record, context))
                 except TimeLimitExceeded:
                     raise
                 except Exception as error:  # a rule bug must not stop the run or lose the file
@@ -288,9 +291,10 @@ def check_record(
                         )
                     )
                     continue
-                findings.extend(
-                    _finding(record, rule.slug, rule.code, entry.severity, p) for p in problems
-                )
+                if problems:  # most rules find nothing in most records
+                    findings.extend(
+                        _finding(record, rule.slug, rule.code, entry.severity, p) for p in problems
+                    )
     except TimeLimitExceeded:
         crashed = True
         findings.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import count, repeat
 from typing import Any
 
 from validator.findings import Problem
@@ -42,6 +43,7 @@ class Record:
     _positions: PositionIndex | None = None
     _position_source: Callable[[], PositionIndex] | None = None
     _body_lines: list[str] | None = None
+    _body_texts: list[str] | None = None  # _body_lines without their '\r'
     # Derived data several rules of one record need (boilerplate hits): computed once.
     memo: dict[Any, Any] = field(default_factory=dict)
 
@@ -87,9 +89,13 @@ class Record:
     def iter_body_lines(self) -> Iterator[tuple[int, str]]:
         """(file line, text) for each body line, line endings removed."""
         if not self.body:
-            return
-        for index, text in enumerate(self.body_line_list()):
-            yield self.body_file_line(index), text.rstrip("\r")
+            return iter(())
+        if self._body_texts is None:
+            lines = self.body_line_list()
+            self._body_texts = [t.rstrip("\r") for t in lines] if "\r" in self.body else lines
+        if self.body_lines_map_to_record:
+            return zip(repeat(self.locate("/body").line), self._body_texts)
+        return zip(count(self.body_line), self._body_texts)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default) if self.data is not None else default

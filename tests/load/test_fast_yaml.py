@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import CORPUS, SEEDS, fields, markdown
-from validator.load.fast_yaml import fast_load
+from validator.load.fast_yaml import (
+    _KEY,
+    _LINE_RE,
+    _VALUE,
+    MAX_LINE_CHARS,
+    fast_load,
+    lines_fit,
+)
 from validator.load.yaml_tree import YamlLimits, YamlRefused, load_yaml
 
 LIMITS = YamlLimits()
@@ -211,3 +222,44 @@ def test_a_broken_line_deep_in_the_document_is_rejected_without_backtracking() -
     broken = front_matter(seed) * 8 + "    quality\ufffd\ufffd: 22\n"
     with time_limit(5):
         assert fast_load(broken, LIMITS) is None
+
+
+def lines_fit_one_by_one(text: str) -> bool:
+    """lines_fit as first written: a loop over the lines."""
+    for line in text.split("\n"):
+        if len(line) > MAX_LINE_CHARS or not _LINE_RE.fullmatch(line.rstrip("\r")):
+            return False
+    return True
+
+
+GATE_LINES = ["a: 1", "b: yes", "  - x", "c: 'q'", "# c", "", "\r", "d: x\r\r", "e: [1]", "f: :"]
+GATE_LINES += ["g: " + "x" * MAX_LINE_CHARS, "h: " + "y" * (MAX_LINE_CHARS - 3), "\t"]
+GATE_LINES += ["i: " + "z" * (MAX_LINE_CHARS - 3) + "\r"]  # too long only with its CR
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(
+        st.sampled_from(GATE_LINES),
+        max_size=8,
+    )
+)
+def test_lines_fit_matches_a_line_by_line_check(lines):
+    text = "\n".join(lines)
+    assert lines_fit(text) == lines_fit_one_by_one(text)
+
+
+# The gate's alternatives in the order first written: a full match does not depend on it.
+FIRST_ORDER = re.compile(
+    rf"(?:[ \t]*(?:#.*)?| *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?)"
+)
+LINE_PIECES = ["", " ", "  ", "\t", "- ", "-", "a", "on", "Yes", "key", ":", ": ", "#", " #", "x"]
+LINE_PIECES += ['"q"', '"a\\"b"', "'s'", "''", "1", "-5", "012", "1.5", "2020-01-02", "~", "null"]
+LINE_PIECES += ["true", "no", "[1]", "{", "&a", "*a", "!t", "|", ">", "é", "\\u0041", "%"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=8))
+def test_gate_alternatives_in_any_order_accept_the_same_lines(pieces):
+    line = "".join(pieces)
+    assert bool(_LINE_RE.fullmatch(line)) == bool(FIRST_ORDER.fullmatch(line))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import VALID_BODY, check_files, fields, findings_of, markdown, rules_fired
 from validator.load import InputLimits, load_file
-from validator.load.text import load_text
+from validator.load.text import _CLOSING, _find_closing, load_text
 
 
 def line_and_column(text: str, line_prefix: str, token: str) -> tuple[int, int]:
@@ -313,3 +315,12 @@ def test_load_text_directly_reports_front_matter_limit() -> None:
     assert problem.line == 2
     assert record.data is None
     assert record.body == "Body\n"
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "----", "-- -", "a: 1", "", "\r", "x---"])))
+def test_find_closing_is_the_multiline_search(lines):
+    text = "---\n" + "\n".join(lines)
+    expected = _CLOSING.search(text, 4)
+    found = _find_closing(text, 4)
+    assert (found and found.span()) == (expected and expected.span())

@@ -368,6 +368,38 @@ def test_shipped_packs_validate_and_have_no_risky_patterns():
         compile_pack(path)  # raises PackError when the schema or a pattern refuses it
 
 
+def test_pack_schema_is_a_valid_json_schema():
+    # Packs are checked by jsonschema-rs first, which does not vet the schema itself.
+    from jsonschema import Draft202012Validator
+
+    from rules.boilerplate import PACK_SCHEMA
+
+    Draft202012Validator.check_schema(json.loads(PACK_SCHEMA.read_text(encoding="utf-8")))
+
+
+def test_libyaml_reads_the_shipped_packs_as_the_pure_python_parser_does():
+    import yaml
+
+    from rules.boilerplate import PACK_DIR
+
+    for path in PACK_DIR.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+def test_a_pack_yaml_error_is_worded_by_the_pure_python_parser(tmp_path):
+    import yaml
+
+    text = "name: [unclosed\n"
+    path = tmp_path / "house.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(yaml.YAMLError) as expected:
+        yaml.load(text, Loader=yaml.SafeLoader)
+    with pytest.raises(PackError) as raised:
+        compile_pack(path)
+    assert str(raised.value) == f"boilerplate pack {path}: {expected.value}"
+
+
 @pytest.mark.parametrize(
     "pattern",
     [r"(a+)+", r"(?: [^.]{0,120}\.?){0,2}", r"(?:\w+\s?)*", r"(x|y)\1"],

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
+import re
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rules.link import amp_cache_subdomain, expected_amp_cache_url
+from rules.link import (
+    _domain_ok,
+    _is_ip,
+    _mixes_directions,
+    amp_cache_subdomain,
+    expected_amp_cache_url,
+    split_url,
+    url_host,
+)
 from tests.helpers import SEEDS, check_files, fields, findings_of, markdown, rules_fired
 from validator.app import CheckOptions, check
 
@@ -468,3 +481,89 @@ def test_provider_domain_mismatch_in_related(tmp_path):
     _, found = run_link(tmp_path, "link/provider-domain-mismatch", related=[good, bad])
     assert [f.pointer for f in found] == ["/related/1/provider/domain"]
     assert "'www.hrw.org'" in found[0].message
+
+
+# --- shortcuts that must agree with the standard library ------------------------------------
+
+HOST_PARTS = ["a", "ex-ample", "-x", "_", "org", "10", "0", "255", "256", "1", "::", ":", "%eth0"]
+HOST_PARTS = [*HOST_PARTS, "ff", "[", "]", "١", "²", "é", "x" * 64, "", "localhost"]
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(HOST_PARTS), max_size=6), st.sampled_from([".", ":", ""]))
+def test_is_ip_agrees_with_ipaddress(parts, separator):
+    host = separator.join(parts)
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        expected = True
+    except ValueError:
+        expected = False
+    assert _is_ip(host) == expected
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(HOST_PARTS), max_size=6))
+def test_domain_ok_checks_each_label(parts):
+    host = ".".join(parts)
+    label = re.compile(r"(?!-)[\w-]{1,63}")
+    assert _domain_ok(host) == all(label.fullmatch(part) for part in host.split("."))
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["https://", "http://", "//", "ftp://", "", "HTTPS://"]),
+    st.lists(st.sampled_from([*HOST_PARTS, "user@", "WWW.Example.ORG", ":8080"]), max_size=4),
+    st.sampled_from(["", "/a", "/a?b=c", "#f"]),
+)
+def test_url_host_is_the_split_hostname(scheme, parts, rest):
+    url = scheme + "".join(parts) + rest
+    parts_of = split_url(url)
+    assert url_host(url) == (parts_of.hostname if parts_of is not None else None)
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_no_ascii_label_mixes_directions(label):
+    # amp_cache_subdomain skips the bidirectional test for ASCII labels on this ground.
+    assert not _mixes_directions(label + "a")
+
+
+ODD = ["", "", "", " ", "\t", "\n", "\x00", "\x7f", "é", "\u2100", "%20", "@", ":", "[", "]", "_"]
+
+
+@st.composite
+def urls(draw: st.DrawFn) -> str:
+    """URLs in the shape of the fast path, and one odd character away from it."""
+
+    def part(*choices: str) -> str:
+        return draw(st.sampled_from(choices)) + draw(st.sampled_from(ODD))
+
+    return "".join(
+        [
+            part("https://", "http://", "HTTP://", "ftp://", "//", "", "https:/"),
+            part("www.example.org", "Example.ORG", "a-b.c", "", "1.2.3.4", "[::1]", "user@h"),
+            part("", "", ":8080", ":99999", ":x", ":"),
+            part("", "/", "/a/b.html", "/a b", "//c"),
+            part("", "?", "?q=1&r=2", "?a?b"),
+            part("", "#", "#f", "#f?g#h"),
+        ]
+    )
+
+
+@settings(max_examples=1000)
+@given(urls())
+def test_split_url_is_urlsplit(url):
+    try:
+        expected = urlsplit(url.strip())
+        expected.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        expected = None
+    split_url.cache_clear()
+    assert split_url(url) == expected
+    assert url_host(url) == (expected.hostname if expected is not None else None)
+
+
+@given(st.text(max_size=12))
+def test_printable_text_without_a_space_has_no_white_space(text):
+    # malformed_reason skips its white-space search on such URLs.
+    if text.isprintable() and " " not in text:
+        assert not any(char.isspace() for char in text)

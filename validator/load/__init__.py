@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from validator.findings import Problem
-from validator.load.json_ import load_json, load_jsonl
 from validator.load.source import InputLimits, read_source
-from validator.load.text import load_text
 from validator.records import Record
 
 FORMATS_BY_SUFFIX = {
@@ -33,6 +31,11 @@ class LoadedFile:
 def load_file(path: Path, display_path: str, limits: InputLimits) -> LoadedFile:
     """Read ``path`` and split it into records. Never raises for bad input: problems
     become input/ findings on a record (an unreadable file yields one unreadable record)."""
+    # The parsers (PyYAML, yaml-rs) are imported on the first file read, not when a run
+    # served from the cache starts.
+    from validator.load.json_ import load_json, load_jsonl
+    from validator.load.text import load_text
+
     source = read_source(path, display_path, limits)
     if source.text is None:
         record = Record(display_path, 0, source.problem_line, "unknown", readable=False)

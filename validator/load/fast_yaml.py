@@ -12,10 +12,11 @@ when a finding needs them. tests/load/test_fast_yaml.py checks both give the sam
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
-from validator.load.yaml_tree import YamlLimits
+from validator.load.source import YamlLimits
 
 try:
     import yaml_rs
@@ -42,20 +43,24 @@ _PLAIN = (
 _VALUE = rf"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
 # Indentation by spaces only; anchors, aliases, tags, block and flow collections and merge
 # keys cannot appear: keys are identifiers and plain values start with a letter.
-_LINE = rf"(?:[ \t]*(?:#.*)?| *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?)"
+# A key or value line, or a blank or comment line: the common case is tried first (the order
+# of the alternatives changes the speed of a full match, never its outcome).
+_LINE = rf"(?: *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?|[ \t]*(?:#.*)?)"
 # Matched one line at a time: a pattern over the whole document could backtrack across lines
 # (and did, on a fuzzed file with an unclosed quote); per line, the work stays linear.
 _LINE_RE = re.compile(_LINE)
 MAX_LINE_CHARS = 4096  # longer lines take the reference path
+# Front matter repeats many lines from record to record ('    isCached: true', 'images:'):
+# lines found to fit are remembered, a bounded number of short ones, and not matched again.
+_FITTING: set[str] = set()
+MAX_REMEMBERED = 8192
+MAX_REMEMBERED_CHARS = 200
 
 
 def fast_load(text: str, limits: YamlLimits) -> dict[str, Any] | None:
     """The front matter's mapping if the fast path applies and succeeds, else None."""
-    if yaml_rs is None:
+    if yaml_rs is None or not lines_fit(text):
         return None
-    for line in text.split("\n"):
-        if len(line) > MAX_LINE_CHARS or not _LINE_RE.fullmatch(line.rstrip("\r")):
-            return None
     try:
         value = yaml_rs.loads(text, parse_datetime=False)
     except Exception:  # syntax errors, duplicate keys: the reference path reports them
@@ -63,6 +68,23 @@ def fast_load(text: str, limits: YamlLimits) -> dict[str, Any] | None:
     if not isinstance(value, dict) or not _within_limits(value, limits):
         return None
     return value
+
+
+def lines_fit(text: str) -> bool:
+    """Whether every line, carriage return removed, has a shape YAML 1.1 and 1.2 agree on."""
+    lines = text.split("\n")
+    if len(text) > MAX_LINE_CHARS and max(map(len, lines)) > MAX_LINE_CHARS:
+        return False
+    if "\r" in text:
+        lines = [line.rstrip("\r") for line in lines]
+    fresh = set(lines).difference(_FITTING)
+    if not all(map(_LINE_RE.fullmatch, fresh)):
+        return False
+    room = MAX_REMEMBERED - len(_FITTING)
+    if room > 0:
+        short = (line for line in fresh if len(line) <= MAX_REMEMBERED_CHARS)
+        _FITTING.update(itertools.islice(short, room))
+    return True
 
 
 def _within_limits(value: Any, limits: YamlLimits) -> bool:
@@ -74,5 +96,5 @@ def _within_limits(value: Any, limits: YamlLimits) -> bool:
             return False
         children = item.values() if isinstance(item, dict) else item
         nodes += len(children)
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+        stack += [(c, depth + 1) for c in children if isinstance(c, (dict, list))]
     return nodes <= limits.max_nodes

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from validator.findings import Problem
-from validator.load.yaml_tree import YamlLimits
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -17,6 +16,14 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SNIFF_BYTES = 8192
+
+
+# Here, not in yaml_tree, so that a run served from the cache never imports a YAML parser.
+@dataclass(frozen=True)
+class YamlLimits:
+    max_depth: int = 64
+    max_aliases: int = 100
+    max_nodes: int = 100_000
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import yaml
 from yaml import events as ev
 
 from validator.findings import Problem
+from validator.load.source import YamlLimits
 from validator.records import Position, escape_pointer_token
 
 try:  # libyaml's C parser; the pure-Python one is used only where libyaml is missing.
@@ -38,13 +39,6 @@ _SCALAR_BUILDERS = {
 _TEXT_TAGS = {_STR, "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _MAP_TAGS = {None, "!", "tag:yaml.org,2002:map"}
 _SEQ_TAGS = {None, "!", "tag:yaml.org,2002:seq"}
-
-
-@dataclass(frozen=True)
-class YamlLimits:
-    max_depth: int = 64
-    max_aliases: int = 100
-    max_nodes: int = 100_000
 
 
 class YamlRefused(Exception):
