@@ -97,14 +97,14 @@ class Run:
     cpu: float  # user + system seconds of the process and its (reaped) children
     maxrss_kb: int  # max RSS of the largest single process in the tree (wait4)
     tree_peak_kb: int  # sampled peak of the summed RSS of the whole process tree (0: not sampled)
-    # The largest VmHWM (peak RSS since its exec) of any process of the tree, sampled. wait4's
-    # figure also counts the pages a child had before its exec, copied from this script at
-    # fork: after a 100k-record manifest is loaded, that alone is larger than newslint.
-    process_peak_kb: int = 0
     exit_code: int
     load_before: float  # 1-minute load average when it started
     stdout_tail: str = ""
     stderr_tail: str = ""
+    # The largest VmHWM (peak RSS since its exec) of any process of the tree, sampled. wait4's
+    # figure also counts the pages a child had before its exec, copied from this script at
+    # fork: after a 100k-record manifest is loaded, that alone is larger than newslint.
+    process_peak_kb: int = 0
 
 
 def _children(pid: int) -> list[int]:
