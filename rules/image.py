@@ -64,6 +64,15 @@ def dimensions(image: dict[str, Any]) -> tuple[int, int] | None:
     return None
 
 
+def sized_images(record: Record) -> list[tuple[str, dict[str, Any], tuple[int, int] | None]]:
+    """(pointer, image, dimensions) of every image of the record (found once per record)."""
+    found: list[tuple[str, dict[str, Any], tuple[int, int] | None]] = record.remember(
+        "image.sized",
+        lambda: [(pointer, image, dimensions(image)) for pointer, image in iter_images(record)],
+    )
+    return found
+
+
 def _positive_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
@@ -111,8 +120,7 @@ class ImplausiblyLarge(Rule):
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, TooLargeOptions)
         limit = self.options
-        for pointer, image in iter_images(record):
-            size = dimensions(image)
+        for pointer, _, size in sized_images(record):
             if size is None:
                 continue
             width, height = size
@@ -147,8 +155,7 @@ class ExtremeAspectRatio(Rule):
 
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, AspectOptions)
-        for pointer, image in iter_images(record):
-            size = dimensions(image)
+        for pointer, _, size in sized_images(record):
             if size is None or _is_tracking_pixel(*size):
                 continue
             width, height = size
@@ -183,8 +190,7 @@ class TrackingPixel(Rule):
 
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, PixelOptions)
-        for pointer, image in iter_images(record):
-            size = dimensions(image)
+        for pointer, _, size in sized_images(record):
             if size is not None and _is_tracking_pixel(*size, self.options.max_side):
                 yield Problem(
                     f"image is {size[0]}×{size[1]} px: a tracking pixel or spacer", pointer=pointer

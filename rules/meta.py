@@ -36,6 +36,18 @@ def iter_dates(record: Record) -> Iterator[tuple[str, Any]]:
                 yield f"/related/{index}/publishedDateTime", item["publishedDateTime"]
 
 
+def parsed_dates(record: Record) -> list[tuple[str, Any, datetime | None]]:
+    """(pointer, value, parsed or None) of each date of the record, parsed once per record."""
+    found: list[tuple[str, Any, datetime | None]] = record.remember(
+        "meta.dates",
+        lambda: [
+            (pointer, value, parse_datetime(value) if isinstance(value, str) else None)
+            for pointer, value in iter_dates(record)
+        ],
+    )
+    return found
+
+
 class UnparseableDate(Rule):
     slug = "meta/unparseable-date"
     code = "MT001"
@@ -47,8 +59,8 @@ class UnparseableDate(Rule):
     good = "publishedDateTime: 2020-10-02T04:30:00Z"
 
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
-        for pointer, value in iter_dates(record):
-            if not isinstance(value, str) or parse_datetime(value) is None:
+        for pointer, value, parsed in parsed_dates(record):
+            if not isinstance(value, str) or parsed is None:
                 shown = (
                     value if isinstance(value, str) and len(value) <= 40 else type(value).__name__
                 )
@@ -75,8 +87,7 @@ class FutureDate(Rule):
     def check(self, record: Record, context: CheckContext) -> Iterable[Problem]:
         assert isinstance(self.options, FutureOptions)
         limit = context.now + timedelta(hours=self.options.tolerance_hours)
-        for pointer, value in iter_dates(record):
-            parsed = parse_datetime(value) if isinstance(value, str) else None
+        for pointer, value, parsed in parsed_dates(record):
             if parsed is not None and parsed > limit:
                 yield Problem(f"date-time {value} is in the future", pointer=pointer)
 

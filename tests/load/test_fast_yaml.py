@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from tests.helpers import CORPUS, SEEDS, fields, markdown
 from validator.load.fast_yaml import (
-    _KEY,
+    _LINE,
     _LINE_RE,
-    _VALUE,
+    _PLAIN_TEXT_LINE_RE,
     MAX_LINE_CHARS,
     fast_load,
     lines_fit,
@@ -235,6 +235,7 @@ def lines_fit_one_by_one(text: str) -> bool:
 GATE_LINES = ["a: 1", "b: yes", "  - x", "c: 'q'", "# c", "", "\r", "d: x\r\r", "e: [1]", "f: :"]
 GATE_LINES += ["g: " + "x" * MAX_LINE_CHARS, "h: " + "y" * (MAX_LINE_CHARS - 3), "\t"]
 GATE_LINES += ["i: " + "z" * (MAX_LINE_CHARS - 3) + "\r"]  # too long only with its CR
+GATE_LINES += ['j: "a\\"b"', 'k: "x\x85"', 'l: "\u2028"', "m: a\u2029b", "n: 'é'"]
 
 
 @settings(max_examples=400)
@@ -250,9 +251,9 @@ def test_lines_fit_matches_a_line_by_line_check(lines):
 
 
 # The gate's alternatives in the order first written: a full match does not depend on it.
-FIRST_ORDER = re.compile(
-    rf"(?:[ \t]*(?:#.*)?| *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?)"
-)
+BLANK = r"[ \t]*(?:#.*)?"
+assert _LINE.startswith("(?:") and _LINE.endswith(f"|{BLANK})")
+FIRST_ORDER = re.compile(f"(?:{BLANK}|{_LINE[3 : -len(BLANK) - 2]})")
 LINE_PIECES = ["", " ", "  ", "\t", "- ", "-", "a", "on", "Yes", "key", ":", ": ", "#", " #", "x"]
 LINE_PIECES += ['"q"', '"a\\"b"', "'s'", "''", "1", "-5", "012", "1.5", "2020-01-02", "~", "null"]
 LINE_PIECES += ["true", "no", "[1]", "{", "&a", "*a", "!t", "|", ">", "é", "\\u0041", "%"]
@@ -263,3 +264,11 @@ LINE_PIECES += ["true", "no", "[1]", "{", "&a", "*a", "!t", "|", ">", "é", "\\u
 def test_gate_alternatives_in_any_order_accept_the_same_lines(pieces):
     line = "".join(pieces)
     assert bool(_LINE_RE.fullmatch(line)) == bool(FIRST_ORDER.fullmatch(line))
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from([*LINE_PIECES, '"a b"', "'it''s'", "x:y", "\u00a0"]), max_size=8))
+def test_plain_text_gate_accepts_the_same_lines(pieces):
+    line = "".join(pieces)
+    if "\\" not in line:  # LINE_PIECES hold no \x85, \u2028 or \u2029
+        assert bool(_PLAIN_TEXT_LINE_RE.fullmatch(line)) == bool(_LINE_RE.fullmatch(line))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from validator.load.yaml_tree import YamlLimits, YamlRefused, load_yaml
+from validator.load.yaml_tree import YamlLimits, YamlRefused, load_positions, load_yaml
 
 LIMITS = YamlLimits()
 
@@ -206,3 +208,50 @@ def test_node_limit_on_plain_size() -> None:
     text = "".join(f"k{i}: v\n" for i in range(30))
     assert refused(text, YamlLimits(max_nodes=50)).slug == "input/yaml-limits"
     assert len(load_yaml(text, 1, YamlLimits(max_nodes=100)).value) == 30
+
+
+# --- positions without values ---------------------------------------------------------------
+
+YAML_LINES = [
+    "a: 1",
+    "b:",
+    "  c: x",
+    "  - d",
+    "- e",
+    "- - f",
+    "  g: [1, {h: i}]",
+    "j: &k {l: m}",
+    "n: *k",
+    "? [o]",
+    ": p",
+    "1: q",
+    "yes: r",
+    "a/b~c: s",
+    "t: |",
+    "  u",
+    "v: 'w",
+    "---",
+    "x: !!int 1",
+    "a: 2",
+    "# c",
+    "",
+    "   ",
+]
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(st.sampled_from(YAML_LINES), max_size=10),
+    st.integers(1, 4),
+    st.sampled_from([YamlLimits(), YamlLimits(max_depth=2), YamlLimits(max_nodes=5)]),
+)
+def test_load_positions_are_the_builders_positions(lines, first_line, limits) -> None:
+    text = "\n".join(lines)
+    try:
+        expected = load_yaml(text, first_line, limits).positions
+    except YamlRefused as refusal:
+        with pytest.raises(YamlRefused) as info:
+            load_positions(text, first_line, limits)
+        assert info.value.problem == refusal.problem
+        return
+    assert load_positions(text, first_line, limits) == expected

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from rules.body import _WORD, at_least_words
 from tests.helpers import VALID_BODY, VALID_FIELDS, check_files, fields, findings_of, markdown
 
 TITLE = VALID_FIELDS["title"]
@@ -136,3 +139,9 @@ def test_repeats_summary_needs_fields(tmp_path):
     # A body-only record has no excerpt or title to compare with.
     run = check_files(tmp_path, {"a.txt": EXCERPT + "\n"}, select=["body/repeats-summary"])
     assert findings_of(run, "body/repeats-summary") == []
+
+
+@settings(max_examples=500)
+@given(st.text(st.sampled_from("ab1_ \n.,é—\u00a0\u0663"), max_size=30), st.integers(1, 6))
+def test_at_least_words_agrees_with_counting_words(text, count):
+    assert bool(at_least_words(count).match(text)) == (len(_WORD.findall(text)) >= count)

@@ -31,24 +31,34 @@ _NOT_BREAK = r"\n\x85\u2028\u2029"
 _DOUBLE = rf'"[^"\\{_NOT_BREAK}]*(?:(?:\\["\\/bfnrt]|\\u(?![dD][89a-fA-F])[0-9a-fA-F]{{4}})[^"\\{_NOT_BREAK}]*)*"'
 _SINGLE = rf"'[^'{_NOT_BREAK}]*(?:''[^'{_NOT_BREAK}]*)*'"
 _WORD = rf"[^\s:#{_NOT_BREAK[2:]}]"  # \s already holds \n
-# The rest of a plain scalar: no ': ' (a mapping) and no ' #' (a comment) inside it.
-_PLAIN_REST = rf"{_WORD}*(?:(?:[ \t]+|:){_WORD}+|#{_WORD}*)*"
-_PLAIN = (
-    r"(?:true|false|True|False|TRUE|FALSE|null|Null|NULL|~"
-    r"|-?(?:0|[1-9][0-9]{0,17})"
-    r"|-?[0-9]{1,17}\.[0-9]{1,17}"
-    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
-    rf"|(?!{_BOOL_WORDS}[ \t]*(?:#|\r?\n|$))[^\W\d]{_PLAIN_REST})"
-)
-_VALUE = rf"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
-# Indentation by spaces only; anchors, aliases, tags, block and flow collections and merge
-# keys cannot appear: keys are identifiers and plain values start with a letter.
-# A key or value line, or a blank or comment line: the common case is tried first (the order
-# of the alternatives changes the speed of a full match, never its outcome).
-_LINE = rf"(?: *(?:- +)*(?:{_KEY}:(?:[ \t]+{_VALUE})?|{_VALUE})[ \t]*(?:[ \t]#.*)?|[ \t]*(?:#.*)?)"
+
+
+def _line_pattern(double: str, single: str, word: str) -> str:
+    # The rest of a plain scalar: no ': ' (a mapping) and no ' #' (a comment) inside it.
+    plain_rest = rf"{word}*(?:(?:[ \t]+|:){word}+|#{word}*)*"
+    plain = (
+        r"(?:true|false|True|False|TRUE|FALSE|null|Null|NULL|~"
+        r"|-?(?:0|[1-9][0-9]{0,17})"
+        r"|-?[0-9]{1,17}\.[0-9]{1,17}"
+        r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
+        rf"|(?!{_BOOL_WORDS}[ \t]*(?:#|\r?\n|$))[^\W\d]{plain_rest})"
+    )
+    value = rf"(?:{double}|{single}|{plain})"
+    # Indentation by spaces only; anchors, aliases, tags, block and flow collections and
+    # merge keys cannot appear: keys are identifiers and plain values start with a letter.
+    # A key or value line, or a blank or comment line: the common case is tried first (the
+    # order of the alternatives changes the speed of a full match, never its outcome).
+    return rf"(?: *(?:- +)*(?:{_KEY}:(?:[ \t]+{value})?|{value})[ \t]*(?:[ \t]#.*)?|[ \t]*(?:#.*)?)"
+
+
+_LINE = _line_pattern(_DOUBLE, _SINGLE, _WORD)
 # Matched one line at a time: a pattern over the whole document could backtrack across lines
 # (and did, on a fuzzed file with an unclosed quote); per line, the work stays linear.
 _LINE_RE = re.compile(_LINE)
+# The same lines, for text without a backslash or a break (\x85 \u2028 \u2029): escapes
+# cannot occur and the characters the classes leave out are absent, so the classes shrink
+# to one excluded character, which the matcher skips over far faster than a class.
+_PLAIN_TEXT_LINE_RE = re.compile(_line_pattern(r'"[^"]*"', r"'[^']*(?:''[^']*)*'", r"[^\s:#]"))
 MAX_LINE_CHARS = 4096  # longer lines take the reference path
 # Front matter repeats many lines from record to record ('    isCached: true', 'images:'):
 # lines found to fit are remembered, a bounded number of short ones, and not matched again.
@@ -78,7 +88,11 @@ def lines_fit(text: str) -> bool:
     if "\r" in text:
         lines = [line.rstrip("\r") for line in lines]
     fresh = set(lines).difference(_FITTING)
-    if not all(map(_LINE_RE.fullmatch, fresh)):
+    plain_text = "\\" not in text and (
+        text.isascii() or not ("\x85" in text or "\u2028" in text or "\u2029" in text)
+    )
+    fits = (_PLAIN_TEXT_LINE_RE if plain_text else _LINE_RE).fullmatch
+    if not all(map(fits, fresh)):
         return False
     room = MAX_REMEMBERED - len(_FITTING)
     if room > 0:

@@ -7,7 +7,7 @@ import re
 from validator.findings import Problem
 from validator.load.fast_yaml import fast_load
 from validator.load.source import InputLimits
-from validator.load.yaml_tree import YamlRefused, load_yaml
+from validator.load.yaml_tree import YamlRefused, load_positions, load_yaml
 from validator.records import PositionIndex, Record
 
 _OPENING = re.compile(r"---[ \t]*\r?\n")
@@ -107,6 +107,6 @@ def load_text(text: str, path: str, limits: InputLimits) -> Record:
 def _positions(front: str, limits: InputLimits) -> PositionIndex:
     """Positions for a record read by the fast path, computed only when a finding needs one."""
     try:
-        return load_yaml(front, 2, limits.yaml).positions
+        return load_positions(front, 2, limits.yaml)
     except YamlRefused:  # pragma: no cover - the fast path accepted it, so it parses
         return {}

@@ -322,3 +322,76 @@ class _Builder:
             self.positions[frame.pointer] = Position(
                 start.line, start.column, self.first_line + end_mark.line
             )
+
+
+class _NeedsFullBuild(Exception):
+    pass
+
+
+def load_positions(text: str, first_line: int, limits: YamlLimits) -> dict[str, Position]:
+    """``load_yaml(text, first_line, limits).positions``, found with less work.
+
+    A position depends only on the keys and on where nodes start and end, so this walk
+    builds no values but keys. A document it is not sure of (an anchor or alias, a key that
+    is not a scalar, a second document, a limit or a syntax error) takes the full build,
+    which also raises what that raises.
+    """
+    try:
+        return _walk_positions(text, first_line, limits)
+    except (_NeedsFullBuild, yaml.YAMLError):
+        return load_yaml(text, first_line, limits).positions
+
+
+def _walk_positions(text: str, first_line: int, limits: YamlLimits) -> dict[str, Position]:
+    keys = _Builder(first_line, limits)  # its _scalar and _key turn a key into text
+    positions: dict[str, Position] = {}
+    # One frame per open collection: [pointer, is mapping, items so far, key, key's mark].
+    stack: list[list[Any]] = []
+    nodes = documents = 0
+    event: Any  # the stubs type events too loosely for their marks and anchors
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if kind is ev.ScalarEvent or kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+            scalar = kind is ev.ScalarEvent
+            nodes += 1
+            if (
+                event.anchor is not None
+                or nodes > limits.max_nodes
+                or (not scalar and len(stack) >= limits.max_depth)
+            ):
+                raise _NeedsFullBuild
+            pointer = ""
+            if stack:
+                frame = stack[-1]
+                mark = event.start_mark
+                if not frame[1]:
+                    pointer = f"{frame[0]}/{frame[2]}"
+                    frame[2] += 1
+                elif frame[3] is None:
+                    if not scalar:
+                        raise _NeedsFullBuild  # a collection as a key
+                    frame[3] = keys._key(keys._scalar(event), mark)
+                    frame[4] = mark
+                    continue
+                else:
+                    pointer = f"{frame[0]}/{escape_pointer_token(frame[3])}"
+                    mark = frame[4]
+                    frame[3] = None
+                end = first_line + event.end_mark.line if scalar else None
+                positions[pointer] = Position(first_line + mark.line, mark.column + 1, end)
+            if not scalar:
+                stack.append([pointer, kind is ev.MappingStartEvent, 0, None, None])
+        elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+            pointer = stack.pop()[0]
+            start = positions.get(pointer)
+            if start is not None:
+                positions[pointer] = Position(
+                    start.line, start.column, first_line + event.end_mark.line
+                )
+        elif kind is ev.AliasEvent:
+            raise _NeedsFullBuild
+        elif kind is ev.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _NeedsFullBuild
+    return positions
