@@ -13,6 +13,7 @@ file still appears in the report exactly once.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -203,14 +204,15 @@ class _Progress:
             self.callback(self.done, self.total)
 
 
-class _Checker:
+class _Checker(ABC):
     """Checks chunks of files: submit() starts one and returns what waits for its outcomes."""
 
+    @abstractmethod
     def submit(self, items: list[Discovered]) -> Callable[[], list[FileOutcome]]:
-        raise NotImplementedError
+        """Start checking items; the callable returned waits for their outcomes, in order."""
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - most checkers hold nothing to release
+        """Release what the checker holds (processes, a cluster connection)."""
 
 
 class _SerialChecker(_Checker):
