@@ -215,13 +215,14 @@ class FlaggedLine:
 
 def body_lines(record: Record) -> Iterator[tuple[int, int, str]]:
     """(body line index, file line, text) for each line of the body."""
-    listed: list[tuple[int, int, str]] = record.remember(
-        "body_lines",
-        lambda: [
-            (index, line, text) for index, (line, text) in enumerate(record.iter_body_lines())
-        ],
-    )
+    listed: list[tuple[int, int, str]] = record.remember("body_lines", lambda: _numbered(record))
     return iter(listed)
+
+
+def _numbered(record: Record) -> list[tuple[int, int, str]]:
+    pairs = list(record.iter_body_lines())
+    # zip(*pairs) gives the column of file lines and the column of texts: no Python loop.
+    return list(zip(range(len(pairs)), *zip(*pairs, strict=True), strict=True)) if pairs else []
 
 
 class PhraseOptions(RuleOptions):
@@ -246,16 +247,10 @@ def phrase_hits(record: Record, options: PhraseOptions) -> list[FlaggedLine]:
 def _phrase_hits(record: Record, options: PhraseOptions) -> Iterator[FlaggedLine]:
     packs = packs_for(record, load_packs(options.packs))
     most = options.max_line_words
+    spaces_only = only_spaces(record.body or "")
     for index, line, text in body_lines(record):
         stripped = text.strip()
-        if not stripped:
-            continue
-        # Words are counted without splitting a paragraph: in printable ASCII the only white
-        # space is ' ', so without doubled spaces there is one word more than spaces.
-        if stripped.isascii() and stripped.isprintable() and "  " not in stripped:
-            if stripped.count(" ") >= most:
-                continue
-        elif len(stripped.split(None, most)) > most:
+        if not stripped or more_words_than(stripped, most, spaces_only):
             continue
         normalised = normalise_line(text)
         for pack in packs:
@@ -263,6 +258,31 @@ def _phrase_hits(record: Record, options: PhraseOptions) -> Iterator[FlaggedLine
             if category is not None:
                 yield FlaggedLine(index, line, text, f"{pack.name} pack, {category}")
                 break
+
+
+_OTHER_ASCII_SPACE = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"  # white space to str.split, not ' ' or \n
+
+
+def only_spaces(text: str) -> bool:
+    """Whether text is ASCII whose only white space, line breaks aside, is ' '."""
+    return text.isascii() and not any(char in text for char in _OTHER_ASCII_SPACE)
+
+
+def more_words_than(text: str, most: int, spaces_only: bool = False) -> bool:
+    """len(text.split()) > most, for text without white space at its ends; `spaces_only`
+    says the caller knows that text is only_spaces (it looked at the whole body).
+
+    A paragraph is judged by its first characters: where ' ' is the only white space and
+    no space is doubled, each space follows a word of its own.
+    """
+    head = text[: 8 * (most + 1)]
+    if (
+        (spaces_only or (head.isascii() and head.isprintable()))
+        and "  " not in head
+        and head.count(" ") > most
+    ):
+        return True
+    return len(text.split(None, most)) > most
 
 
 def repeated_lines(record: Record, max_words: int) -> list[FlaggedLine]:

@@ -207,13 +207,17 @@ class Unit:
     letters: int
 
 
-def _spans(body: str) -> list[tuple[int, int, str]]:
+def visible_lines(body: str) -> list[str]:
+    """The body's lines without invisible characters. These are never line breaks, so
+    dropping them from the whole body at once gives the same lines as line by line."""
+    return visible_text(body).split("\n")
+
+
+def _spans(lines: list[str]) -> list[tuple[int, int, str]]:
     """(first, last, text) of each unit: a non-blank line or a hard-wrapped paragraph."""
     spans: list[tuple[int, int, str]] = []
     previous: str | None = None
-    # Invisible characters are never line breaks: dropping them from the whole body at once
-    # gives the same lines as dropping them line by line.
-    for index, raw in enumerate(visible_text(body).split("\n")):
+    for index, raw in enumerate(lines):
         text = raw.rstrip()
         if not text:
             previous = None
@@ -236,12 +240,25 @@ def _units(spans: list[tuple[int, int, str]]) -> list[Unit]:
 
 
 def units_of(body: str) -> list[Unit]:
-    return _units(_spans(body))
+    return _units(_spans(visible_lines(body)))
 
 
 def has_markup(text: str) -> bool:
     """Whether text has emphasis or link characters, which shape_of takes out first."""
     return "*" in text or "_" in text or "](" in text or "http" in text or "www." in text
+
+
+def body_markup(record: Record) -> tuple[bool, bool]:
+    """Whether the visible body has link characters, and emphasis ones (see has_markup);
+    looked for once per record."""
+
+    def find() -> tuple[bool, bool]:
+        shown = visible_text(record.body or "")
+        links = "](" in shown or "http" in shown or "www." in shown
+        return links, "*" in shown or "_" in shown
+
+    found: tuple[bool, bool] = record.remember("boilerplate.markup", find)
+    return found
 
 
 def may_be_chrome(text: str, markup: bool = True) -> bool:
@@ -337,19 +354,25 @@ def _runs(units: list[Unit], span: range) -> Iterator[tuple[int, int]]:
 def page_chrome(body: str, options: MenuRunOptions) -> tuple[Chrome, ...]:
     """The page frame at the start and at the end of a body, if the body shows it has one."""
     shown = visible_text(body)
-    spans = _spans(shown)
+    return _page_chrome(shown.split("\n"), has_markup(shown), options)
+
+
+def _page_chrome(lines: list[str], markup: bool, options: MenuRunOptions) -> tuple[Chrome, ...]:
+    """page_chrome from the body's visible lines; `markup`: whether the body has_markup."""
     # A frame needs one run of min_run menu, headline or link units; most bodies have far
-    # fewer lines that could be any of these, and are settled without shaping a line. A unit
-    # holds no markup its body has not (its lines are joined with a space).
-    markup = has_markup(shown)
+    # fewer lines that could be any of these, and are settled without shaping a line. Lines
+    # are looked at, not units: each unit that may be chrome has a line that may be (a unit
+    # of few words has only short lines; one with no sentence end and no comma ends in such a
+    # line; markup lies within one line, as a unit's lines are joined with a space).
     possible = 0
-    for _, _, text in spans:
-        possible += may_be_chrome(text, markup)
-        if possible >= options.min_run:
-            break
+    for line in lines:
+        if line and not line.isspace() and may_be_chrome(line, markup):
+            possible += 1
+            if possible >= options.min_run:
+                break
     else:
         return ()
-    return frame_of(_units(spans), options)
+    return frame_of(_units(_spans(lines)), options)
 
 
 def frame_of(units: list[Unit], options: MenuRunOptions) -> tuple[Chrome, ...]:
@@ -441,7 +464,10 @@ class MenuRun(Rule):
         assert isinstance(self.options, MenuRunOptions)
         if not record.body:
             return
-        for chrome in page_chrome(record.body, self.options):
+        links, emphasis = body_markup(record)
+        # An ASCII body has no invisible characters: its lines, split once, are visible.
+        lines = record.body_line_list() if record.body.isascii() else visible_lines(record.body)
+        for chrome in _page_chrome(lines, links or emphasis, self.options):
             first = record.body_file_line(chrome.first)
             last = record.body_file_line(chrome.last)
             place = "before" if chrome.where == "start" else "after"
@@ -511,8 +537,7 @@ class LinkLine(Rule):
         assert isinstance(self.options, LinkLineOptions)
         # In a body without links only a line with no letter or digit can be reported; one
         # that starts with a letter or digit is passed over without a call.
-        shown = visible_text(record.body or "")
-        plain = "](" not in shown and "http" not in shown and "www." not in shown
+        plain = not body_markup(record)[0]
         for line, text in record.iter_body_lines():
             if plain and (not text or text[0].isalnum()):
                 continue

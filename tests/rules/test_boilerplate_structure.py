@@ -10,7 +10,9 @@ from rules.boilerplate import (
     OnlyBoilerplate,
     PhraseOptions,
     load_packs,
+    more_words_than,
     normalise_line,
+    only_spaces,
     packs_for,
     phrase_hits,
     repeated_lines,
@@ -21,9 +23,11 @@ from rules.boilerplate_structure import (
     WRAP_MIN,
     LinkLine,
     LinkLineOptions,
+    MenuRun,
     MenuRunOptions,
     Unit,
     _mark_end,
+    _spans,
     frame_of,
     has_markup,
     kind_of,
@@ -32,6 +36,7 @@ from rules.boilerplate_structure import (
     page_chrome,
     shape_of,
     units_of,
+    visible_lines,
     visible_text,
 )
 from validator.findings import Problem
@@ -287,3 +292,61 @@ def test_phrase_hits_count_words_as_a_full_split(parts: list[str], off_by: int) 
     assert phrase_hits(record_of(body), options) == phrase_hits_by_full_split(
         record_of(body), options
     )
+
+
+@settings(max_examples=300)
+@given(bodies(), st.booleans())
+def test_every_unit_that_may_be_chrome_has_a_line_that_may_be(body: str, markup: bool) -> None:
+    # page_chrome counts lines instead of units; this is why that count is never too low.
+    lines = visible_lines(body)
+    units = [text for _, _, text in _spans(lines)]
+    by_unit = sum(may_be_chrome(text, markup or has_markup(text)) for text in units)
+    by_line = sum(
+        bool(line.strip()) and may_be_chrome(line, markup or has_markup(line)) for line in lines
+    )
+    assert by_unit <= by_line
+
+
+@settings(max_examples=200)
+@given(bodies(), st.integers(1, 10))
+def test_menu_run_rule_reports_the_page_chrome_of_its_body(body: str, min_run: int) -> None:
+    options = MenuRunOptions(min_run=min_run, min_side_run=1)
+    record = record_of(body)
+    found = [(p.line, p.end_line) for p in MenuRun(options).check(record, CheckContext())]
+    expected = []
+    for chrome in page_chrome(body, options) if body else ():
+        first, last = record.body_file_line(chrome.first), record.body_file_line(chrome.last)
+        expected.append((first, last if last != first else None))
+    assert found == expected
+
+
+@st.composite
+def framed_bodies(draw: st.DrawFn) -> str:
+    """A menu before and after some article paragraphs: the frames the rule looks for."""
+    before = draw(st.lists(MENU, max_size=10))
+    after = draw(st.lists(MENU, max_size=10))
+    article = draw(st.lists(st.one_of(st.just(PROSE), sentences()), min_size=1, max_size=4))
+    return "\n".join([*before, "", "\n\n".join(article), "", *after])
+
+
+@settings(max_examples=300)
+@given(framed_bodies(), st.integers(-1, 1), st.integers(1, 3))
+def test_page_chrome_at_the_edge_of_min_run(body: str, off_by: int, side: int) -> None:
+    # min-run just under, at or over the number of lines that may be chrome.
+    lines = visible_lines(body)
+    possible = sum(bool(line.strip()) and may_be_chrome(line) for line in lines)
+    options = MenuRunOptions(min_run=max(1, possible + off_by), min_side_run=side)
+    assert page_chrome(body, options) == frame_of(units_of(body), options)
+
+
+TOKENS = ["a", "bb", "ccc", " ", " ", " \t", "\t ", " \t ", "\t"]
+TOKENS += ["\u00a0", "\u3000", "\x1c", "é", "\x7f"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(TOKENS), max_size=60), st.integers(1, 8))
+def test_more_words_than_counts_as_a_full_split(tokens: list[str], most: int) -> None:
+    text = "".join(tokens).strip()
+    assert more_words_than(text, most) == (len(text.split()) > most)
+    if only_spaces(text):  # what _phrase_hits knows of the lines of such a body
+        assert more_words_than(text, most, spaces_only=True) == (len(text.split()) > most)
