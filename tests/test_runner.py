@@ -153,7 +153,9 @@ def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
 def test_cache_holds_no_record_text(tmp_path: Path) -> None:
     write_corpus(tmp_path / "c", 3)
     run(tmp_path / "c", jobs=1)
-    database = (tmp_path / "c" / ".newslint_cache" / f"results-v{SCHEMA_VERSION}.sqlite").read_bytes()
+    database = (
+        tmp_path / "c" / ".newslint_cache" / f"results-v{SCHEMA_VERSION}.sqlite"
+    ).read_bytes()
     assert b"Amnesty International" not in database
     assert fields()["secured"][:40].encode() not in database
 

@@ -287,7 +287,8 @@ def test_learn_boilerplate_command_and_config_relative_table(tmp_path, monkeypat
     )
     monkeypatch.chdir(corpus)  # the table path is taken from the config's folder, not here
     checked = CliRunner().invoke(
-        cli, ["check", "--no-cache", "--select", "boilerplate/learned-line", "--format", "json", "."]
+        cli,
+        ["check", "--no-cache", "--select", "boilerplate/learned-line", "--format", "json", "."],
     )
     import json
 
