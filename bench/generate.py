@@ -16,8 +16,7 @@ field, an image of width 0, or an unparseable date. Every other record is meant 
 (no finding from newslint's default rules).
 
 With --jsonl the same records are also written as JSON lines, OUT_DIR/jsonl/NNN-K.jsonl (250
-a file, about 2.5 MB: newslint's default max-file-bytes of 5 MiB applies to a whole .jsonl
-file; the body under "body", publishedDateTime as the same text). OUT_DIR/manifest.json
+a file, about 2.5 MB; the body under "body", publishedDateTime as the same text). OUT_DIR/manifest.json
 records the parameters and, per record, its defect and boilerplate lines, so a benchmark can
 check that the linter found what was planted.
 
@@ -44,8 +43,8 @@ from pathlib import Path
 from typing import Any
 
 SHARD = 1000
-# JSON lines per file: about 2.5 MB, under newslint's default limits.max-file-bytes (5 MiB),
-# which applies to a whole .jsonl file.
+# JSON lines per file: about 2.5 MB, so a JSON lines corpus is spread over many files, as
+# the text one is (newslint reads a .jsonl file line by line, whatever its size).
 JSONL_LINES = 250
 GENERATOR_VERSION = 1
 DEFECT_SHARE = 0.05

@@ -25,7 +25,10 @@ class NotUtf8(LoadProblemRule):
     code = "IN001"
     severity = Severity.ERROR
     summary = "File is not UTF-8 (invalid bytes, or UTF-16/32)"
-    what = "Reports a file that is not valid UTF-8, naming the first bad byte's line and column."
+    what = (
+        "Reports a file that is not valid UTF-8, naming the first bad byte's line and column "
+        "(in a JSON-lines file, of each line that holds one, on that line's record)."
+    )
     why = (
         "Publishing pipelines and JSON consumers expect UTF-8; a stray Windows-1252 byte "
         "turns into mojibake or a crash downstream."
@@ -116,12 +119,17 @@ class TooLarge(LoadProblemRule):
     slug = "input/too-large"
     code = "IN008"
     severity = Severity.ERROR
-    summary = "File or front matter over the configured size limit"
+    summary = "File, JSON line or front matter over the configured size limit"
     what = (
-        "Reports a file over limits.max-file-bytes (not read at all) or front matter over "
+        "Reports a file over limits.max-file-bytes (not read at all), a line of a JSON-lines "
+        "file over limits.max-line-bytes (that record is not read; the other lines are still "
+        "checked, as a JSON-lines file of any size is read line by line), or front matter over "
         "limits.max-front-matter-bytes (not parsed)."
     )
-    why = "A news record is kilobytes; a huge file is a mistake and would slow every check."
+    why = (
+        "A news record is kilobytes; a huge record (or a huge file of one or a few records) is "
+        "a mistake and would slow every check."
+    )
     bad = "a 40 MB record with an embedded base64 video"
     good = "Reference media by URL; keep records small."
 

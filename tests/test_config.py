@@ -119,6 +119,7 @@ def test_unknown_key_in_override(tmp_path: Path) -> None:
         ('fail-on = "sometimes"\n', "newslint.fail-on"),
         ('select = "body"\n', "newslint.select"),
         ("[limits]\nmax-file-bytes = 0\n", "newslint.limits.max-file-bytes"),
+        ("[limits]\nmax-line-bytes = 0\n", "newslint.limits.max-line-bytes"),
         ('[limits]\nmax-depth = "deep"\n', "newslint.limits.max-depth"),
         ('[severity]\n"body/missing" = "fatal"\n', "newslint.severity.body/missing"),
         ("[[overrides]]\npaths = []\n", "newslint.overrides.0.paths"),

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
+import validator.engine as engine_module
 from rules.body import BodyTooShort
 from tests.helpers import VALID_BODY, check_files, fields, findings_of, markdown
 from validator import __version__
 from validator.config import DEFAULT_INCLUDE, Config
 from validator.engine import CRASH_CODE, CRASH_SLUG, CheckRequest, RunResult, run_check
 from validator.findings import Finding, Problem, Severity
-from validator.load import InputLimits
+from validator.load import InputLimits, LoadedFile
 from validator.records import Record
 from validator.registry import build_registry, default_registry
 from validator.report import REPORTERS, ReportContext
@@ -174,3 +176,64 @@ def test_end_line_not_after_line_is_dropped(
         ("same line", None),
         ("spans", 7),
     ]
+
+
+def test_a_read_that_stalls_mid_file_is_reported_there_and_the_rest_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON lines file is read while it is checked: each read has the record time limit."""
+
+    def stalling(path: Path, shown: str, limits: InputLimits) -> LoadedFile:
+        def records() -> Iterator[Record]:
+            yield Record(shown, 0, 1, "jsonl", data=fields(), body="Short.")
+            yield Record(shown, 1, 3, "jsonl", data=fields(), body="Short.")
+            time.sleep(30)  # a read that hangs (a stalled network filesystem)
+            yield Record(shown, 2, 4, "jsonl", data=fields(), body="Short.")
+
+        return LoadedFile(shown, records())
+
+    monkeypatch.setattr(engine_module, "load_file", stalling)
+    started = time.monotonic()
+    run = check_files(
+        tmp_path,
+        {"a.jsonl": ""},
+        select=["input", "body/too-short"],
+        config="[limits]\nrecord-seconds = 0.3\n",
+        use_cache=False,
+    )
+    assert time.monotonic() - started < 10
+    assert [f.record for f in findings_of(run, "body/too-short")] == [0, 1]
+    [stalled] = findings_of(run, "input/too-large")
+    assert (stalled.line, stalled.record) == (4, 2)
+    assert "0.3 s after line 3" in stalled.message and "record-seconds" in stalled.message
+    assert run.result.files[0].records == 3
+
+
+@pytest.mark.parametrize("stall_after", [0, 1], ids=["before-any-record", "mid-file"])
+def test_a_read_that_times_out_is_read_again_next_run_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stall_after: int
+) -> None:
+    reads = []
+
+    def stalling(path: Path, shown: str, limits: InputLimits) -> LoadedFile:
+        reads.append(path)
+        if stall_after == 0:
+            time.sleep(30)  # the whole read hangs
+
+        def records() -> Iterator[Record]:
+            yield Record(shown, 0, 1, "jsonl", data=fields(), body="Short.")
+            time.sleep(30)  # a later line hangs
+            yield Record(shown, 1, 2, "jsonl", data=fields(), body="Short.")
+
+        return LoadedFile(shown, records())
+
+    monkeypatch.setattr(engine_module, "load_file", stalling)
+    for _ in range(2):
+        run = check_files(
+            tmp_path,
+            {"a.jsonl": "{}\n{}\n"},
+            select=["input"],
+            config="[limits]\nrecord-seconds = 0.2\n",
+        )
+        assert [f.rule for f in run.result.findings] == ["input/too-large"]
+    assert len(reads) == 2  # the second run did not take the time-out from the cache

@@ -154,6 +154,7 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
     key = _read_key(options, loaded)
     input_limits = InputLimits(
         max_file_bytes=limits.max_file_bytes,
+        max_line_bytes=limits.max_line_bytes,
         max_front_matter_bytes=limits.max_front_matter_bytes,
         yaml=YamlLimits(limits.max_depth, limits.max_aliases, limits.max_nodes),
     )

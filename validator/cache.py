@@ -102,7 +102,7 @@ class Cache:
         self._stamps.append((_stamp_id(relative, fingerprint), stamp.text(), key))
 
     def put(self, key: str, outcome: FileOutcome) -> None:
-        if outcome.crashed:
+        if outcome.crashed or outcome.timed_out:
             return  # a crash or time-out is retried next time, never remembered
         self._pending.append((key, _encode(outcome)))
         if len(self._pending) >= 500:

@@ -56,6 +56,12 @@ class _Section(BaseModel):
 
 class LimitsConfig(_Section):
     max_file_bytes: int = Field(5 * 1024 * 1024, gt=0)
+    max_line_bytes: int = Field(
+        5 * 1024 * 1024,
+        gt=0,
+        description="largest line (one record) of a .jsonl/.ndjson file, which is read line by "
+        "line: max-file-bytes does not apply to it",
+    )
     max_front_matter_bytes: int = Field(256 * 1024, gt=0)
     max_depth: int = Field(64, gt=0, le=10_000)
     max_aliases: int = Field(100, ge=0)

@@ -4,11 +4,11 @@ reach the network (online checks) run over the record summaries of the whole run
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from validator.engine import CheckRequest, RunResult, finding_fingerprint
 from validator.findings import Finding
 from validator.load import load_file
+from validator.records import Record
 from validator.rule import CorpusRule
 from validator.selection import ActiveRule
 
@@ -34,15 +34,19 @@ def add_corpus_findings(result: RunResult, active: list[ActiveRule], request: Ch
             problems.append((entry, problem))
     if not problems:
         return
-    # Positions: each file with a corpus finding is read again (only those files).
-    by_path: dict[str, Any] = {}  # path -> its records
+    # Positions: each file with a corpus finding is read again (only those files), keeping
+    # only the records named (a JSON lines file is read as a stream, whatever its size).
+    wanted: dict[str, set[int]] = {}
     for _, problem in problems:
-        if problem.path not in by_path:
-            by_path[problem.path] = load_file(Path(problem.path), problem.path, limits).records
+        wanted.setdefault(problem.path, {0}).add(problem.record)
+    by_path: dict[str, dict[int, Record]] = {}  # path -> its records named, by index
+    for path, indexes in wanted.items():
+        records = load_file(Path(path), path, limits).records
+        by_path[path] = {record.index: record for record in records if record.index in indexes}
     added = []
     for entry, problem in problems:
-        records = by_path[problem.path]
-        record = records[problem.record] if problem.record < len(records) else records[0]
+        records_named = by_path[problem.path]
+        record = records_named.get(problem.record) or records_named[0]
         position = record.locate(problem.pointer)
         added.append(
             Finding(

@@ -192,6 +192,7 @@ class FileOutcome:
     crashed: bool = False
     summaries: list[RecordSummary] = field(default_factory=list)  # for the audit only
     digest: str = ""
+    timed_out: bool = False  # reading stopped at the time limit: retried, never cached
 
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -216,6 +217,7 @@ def discover_items(request: CheckRequest) -> list[Discovered]:
 
 def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
     shown = display_path(item.path)
+    load_timed_out = False
     if item.problem is not None:
         loaded = unreadable(shown, "input/unreadable", item.problem)
     else:
@@ -223,6 +225,7 @@ def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
             with time_limit(request.record_seconds):
                 loaded = load_file(item.path, shown, request.limits)
         except TimeLimitExceeded:
+            load_timed_out = True
             loaded = unreadable(
                 shown,
                 "input/too-large",
@@ -232,28 +235,81 @@ def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
     active = request.selection.rules_for(item.relative)
     findings: list[Finding] = []
     crashed = False
-    for record in loaded.records:
+    # Records are checked one at a time as they are read (a JSON lines file streams): only
+    # what the outcome needs is kept of each.
+    count = 0
+    body_line = 1
+    readable = False
+    summaries: list[RecordSummary] = []
+    reading = _TimedReading(loaded.records, shown, request.record_seconds)
+    for record in reading:
+        if count == 0:
+            body_line = record.body_line
+        count += 1
         record_findings, record_crashed = check_record(record, active, request)
         crashed |= record_crashed
         findings.extend(record_findings)
+        # A file is unreadable only when none of its records could be read (one broken
+        # JSON line leaves the rest checked).
+        if record.readable:
+            readable = True
+            if request.collect_summaries:
+                summaries.append(summarize(record))
     findings.sort(key=Finding.sort_key)
-    # A file is unreadable only when none of its records could be read (one broken
-    # JSON line leaves the rest checked).
-    readable = any(r.readable for r in loaded.records)
     status = "unreadable" if not readable else ("findings" if findings else "clean")
-    summaries = (
-        [summarize(r) for r in loaded.records if r.readable] if request.collect_summaries else []
-    )
     return FileOutcome(
         loaded.path,
-        len(loaded.records),
+        count,
         status,
-        loaded.records[0].body_line,
+        body_line,
         findings,
         crashed,
         summaries,
         loaded.digest,
+        timed_out=load_timed_out or reading.stalled,
     )
+
+
+class _TimedReading:
+    """Each record read within the time limit: a JSON lines file is read while it is checked,
+    so a stalled read stops there, reported, and the records before it still count."""
+
+    def __init__(self, records: Iterable[Record], path: str, seconds: float) -> None:
+        self.records = records
+        self.path = path
+        self.seconds = seconds
+        self.stalled = False
+
+    def __iter__(self) -> Iterator[Record]:
+        reading = iter(self.records)
+        last_line = 0
+        index = 0
+        while True:
+            try:
+                with time_limit(self.seconds):
+                    record = next(reading, None)
+            except TimeLimitExceeded:
+                self.stalled = True
+                yield self._stalled_record(index, last_line)
+                return
+            if record is None:
+                return
+            last_line = max(last_line, record.line)
+            index = record.index + 1
+            yield record
+
+    def _stalled_record(self, index: int, last_line: int) -> Record:
+        stalled = Record(self.path, index, last_line + 1, "unknown", readable=False)
+        stalled.add_load_problem(
+            "input/too-large",
+            Problem(
+                f"reading the file took longer than {self.seconds:g} s after line {last_line}; "
+                "the rest was not checked (raise limits.record-seconds if it is genuine)",
+                line=last_line + 1,
+                column=1,
+            ),
+        )
+        return stalled
 
 
 def crash_outcome(item: Discovered, reason: str) -> FileOutcome:

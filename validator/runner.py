@@ -12,6 +12,7 @@ file still appears in the report exactly once.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from abc import ABC, abstractmethod
 from collections import deque
@@ -32,6 +33,7 @@ from validator.engine import (
     display_path,
     iter_items,
 )
+from validator.load import read_whole
 
 if TYPE_CHECKING:  # a pool is started only for many files; one file never pays its imports
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,6 +41,7 @@ if TYPE_CHECKING:  # a pool is started only for many files; one file never pays 
 CHUNK_FILES = 16
 MIN_FILES_PER_JOB = 4  # below this, starting processes costs more than it saves
 CHUNKS_IN_FLIGHT_PER_JOB = 4  # enough queued work to keep every worker busy, no more
+_HASH_CHUNK_BYTES = 1024 * 1024
 
 _worker_request: CheckRequest | None = None
 
@@ -162,8 +165,8 @@ def _cache_keys(chunk: list[Discovered], request: CheckRequest, cache: Cache) ->
         except OSError:
             stamped.append(None)
             continue
-        if stamp.size > request.limits.max_file_bytes:
-            stamped.append(None)
+        if stamp.size > request.limits.max_file_bytes and read_whole(item.path):
+            stamped.append(None)  # refused unread: nothing worth hashing
             continue
         fingerprint = (
             request.selection.fingerprint_for(item.relative)
@@ -181,15 +184,26 @@ def _cache_keys(chunk: list[Discovered], request: CheckRequest, cache: Cache) ->
         key = known.get((item.relative, fingerprint))
         if key is None:
             try:
-                data = item.path.read_bytes()
+                key = _content_key(item, fingerprint, stamp, request.limits.max_file_bytes)
             except OSError:
                 keys.append(None)
                 continue
-            key = content_key(data, item.relative, fingerprint)
             if stamp.settled(cache_module.SETTLED_NS):
                 cache.remember_key(item.relative, fingerprint, stamp, key)
         keys.append(key)
     return keys
+
+
+def _content_key(item: Discovered, fingerprint: str, stamp: Stamp, max_file_bytes: int) -> str:
+    if stamp.size <= max_file_bytes:
+        return content_key(item.path.read_bytes(), item.relative, fingerprint)
+    # A JSON lines file over the whole-file limit is hashed in chunks, never held whole; its
+    # key hashes that digest, marked so that it can never equal a whole-bytes key.
+    digest = hashlib.sha256()
+    with item.path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return content_key(digest.digest(), item.relative, fingerprint + "+sha256")
 
 
 class _Progress:

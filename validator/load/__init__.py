@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from validator.findings import Problem
-from validator.load.source import InputLimits, read_source
+from validator.load.source import InputLimits, LineStream, open_lines, read_source
 from validator.records import Record
 
 FORMATS_BY_SUFFIX = {
@@ -18,31 +19,53 @@ FORMATS_BY_SUFFIX = {
     ".ndjson": "jsonl",
 }
 
-__all__ = ["FORMATS_BY_SUFFIX", "InputLimits", "LoadedFile", "load_file"]
+__all__ = ["FORMATS_BY_SUFFIX", "InputLimits", "LoadedFile", "load_file", "read_whole"]
+
+
+def read_whole(path: Path) -> bool:
+    """Whether the file is read at once, within limits.max-file-bytes; a JSON lines file is
+    read line by line instead, whatever its size."""
+    return FORMATS_BY_SUFFIX.get(path.suffix.lower()) != "jsonl"
 
 
 @dataclass
 class LoadedFile:
     path: str
-    records: list[Record]
-    digest: str = ""  # of the bytes the records were read from
+    # A list; for a JSON lines file, an iterator that reads the file as it goes (one pass).
+    records: Iterable[Record]
+    digest_source: str | LineStream = ""  # the digest, or the stream that computes it
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the bytes the records were read from ("" if unknown); a JSON lines
+        file's is known once its records have been iterated to the end."""
+        if isinstance(self.digest_source, str):
+            return self.digest_source
+        return self.digest_source.digest
 
 
 def load_file(path: Path, display_path: str, limits: InputLimits) -> LoadedFile:
     """Read ``path`` and split it into records. Never raises for bad input: problems
-    become input/ findings on a record (an unreadable file yields one unreadable record)."""
+    become input/ findings on a record (an unreadable file yields one unreadable record).
+    A JSON lines file is only opened here; its records are read as they are iterated."""
     # The parsers (PyYAML, yaml-rs) are imported on the first file read, not when a run
     # served from the cache starts.
-    from validator.load.json_ import load_json, load_jsonl
+    from validator.load.json_ import iter_jsonl, load_json, load_jsonl
     from validator.load.text import load_text
 
-    source = read_source(path, display_path, limits)
+    fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower(), "markdown")
+    if fmt == "jsonl":
+        opened = open_lines(path, display_path, limits)
+        if isinstance(opened, LineStream):
+            return LoadedFile(display_path, iter_jsonl(opened, display_path, limits), opened)
+        source = opened
+    else:
+        source = read_source(path, display_path, limits)
     if source.text is None:
         record = Record(display_path, 0, source.problem_line, "unknown", readable=False)
         for slug, problem in source.problems:
             record.add_load_problem(slug, problem)
         return LoadedFile(display_path, [record])
-    fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower(), "markdown")
     if fmt == "json":
         records = load_json(source.text, display_path, limits)
     elif fmt == "jsonl":

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from validator.findings import Problem
-from validator.load.source import InputLimits
+from validator.load.source import InputLimits, SourceLine
 from validator.load.yaml_tree import MAX_INT_BITS, YamlDocument, YamlRefused, load_yaml
 from validator.records import Position, PositionIndex, Record
 
@@ -254,35 +254,55 @@ def _attach_duplicates(
 
 
 def load_jsonl(text: str, path: str, limits: InputLimits) -> list[Record]:
-    records: list[Record] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r")
+    """The records of a JSON lines file read whole (UTF-16 or UTF-32 with a byte-order mark)."""
+    lines = (SourceLine(number, raw) for number, raw in enumerate(text.split("\n"), start=1))
+    return list(iter_jsonl(lines, path, limits))
+
+
+def iter_jsonl(lines: Iterable[SourceLine], path: str, limits: InputLimits) -> Iterator[Record]:
+    """One record per non-blank line, made as each line arrives (a JSON lines file is read
+    while it is checked); a line that could not be read is an unreadable record of its own."""
+    index = 0
+    for line in lines:
+        record = _line_record(line, path, index, limits)
+        if record is not None:
+            index += 1
+            yield record
+    if index == 0:
+        yield from _empty(path, "jsonl", "JSON lines file holds no records")
+
+
+def _line_record(
+    source_line: SourceLine, path: str, index: int, limits: InputLimits
+) -> Record | None:
+    number = source_line.number
+    if source_line.text is None:
+        record = Record(path, index, number, "jsonl", readable=False)
+    else:
+        line = source_line.text.rstrip("\r")
         if not line.strip():
-            continue
-        index = len(records)
+            return None
         try:
             value, parsed = _parse(line, number - 1, limits)
         except _Unreadable as refused:
-            records.append(_unreadable_record(path, index, "jsonl", refused))
-            continue
-        record = _make_record(value, path, index, number, "jsonl")
-        record._positions = {"": Position(number, 1)}
-        duplicates = parsed.keys
-        if parsed.surrogates:
-            record.add_load_problem("input/encoding", _surrogate_problem(number))
-        if duplicates:
-            record.add_load_problem(
-                "input/duplicate-key",
-                Problem(
-                    f"duplicate key(s) {_names(duplicates)} in this JSON object; keep one",
-                    line=number,
-                    column=1,
-                ),
-            )
-        records.append(record)
-    if not records:
-        return _empty(path, "jsonl", "JSON lines file holds no records")
-    return records
+            record = _unreadable_record(path, index, "jsonl", refused)
+        else:
+            record = _make_record(value, path, index, number, "jsonl")
+            record._positions = {"": Position(number, 1)}
+            if parsed.surrogates:
+                record.add_load_problem("input/encoding", _surrogate_problem(number))
+            if parsed.keys:
+                record.add_load_problem(
+                    "input/duplicate-key",
+                    Problem(
+                        f"duplicate key(s) {_names(parsed.keys)} in this JSON object; keep one",
+                        line=number,
+                        column=1,
+                    ),
+                )
+    for slug, problem in source_line.problems:  # not UTF-8, or not read at all
+        record.add_load_problem(slug, problem)
+    return record
 
 
 def _names(keys: list[str]) -> str:
