@@ -22,6 +22,7 @@ class LoadProblemRule(Rule):
 
 class NotUtf8(LoadProblemRule):
     slug = "input/encoding"
+    version = "2"  # per JSON line since 0.1: cached results of older runs are redone
     code = "IN001"
     severity = Severity.ERROR
     summary = "File is not UTF-8 (invalid bytes, or UTF-16/32)"
@@ -117,6 +118,7 @@ class DuplicateKey(LoadProblemRule):
 
 class TooLarge(LoadProblemRule):
     slug = "input/too-large"
+    version = "2"  # per JSON line since 0.1: cached results of older runs are redone
     code = "IN008"
     severity = Severity.ERROR
     summary = "File, JSON line or front matter over the configured size limit"
