@@ -8,6 +8,7 @@ RAY_ADDRESS) as separate Ray jobs.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import logging
 import os
@@ -240,3 +241,34 @@ def test_a_worker_that_cannot_prepare_stops_the_run(ray_cluster: str, tmp_path: 
     request = replace(_request(tmp_path, {"a.md": markdown()}), worker_factory=failing_factory)
     with pytest.raises(ConfigError, match=r"could not prepare the check .* not found on this"):
         run_check(request)
+
+
+def _unreachable_address() -> str:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("ray") is None,
+    reason="Ray is not installed: pip install 'newslint[ray]'",
+)
+def test_a_run_served_from_the_cache_never_contacts_ray(tmp_path: Path) -> None:
+    (tmp_path / "newslint.toml").write_text("")
+    for name in ("a.md", "b.md", "c.md"):
+        (tmp_path / name).write_text(markdown(fields(), VALID_BODY), encoding="utf-8")
+    (tmp_path / "short.md").write_text(markdown(fields(), "Too short."), encoding="utf-8")
+    report = ("--format", "json", ".")
+    local = newslint("check", *report, cwd=tmp_path)
+    assert local.returncode == 1, local.stderr
+
+    # Ray would be asked for its cluster at this address, and fail to reach it.
+    on_ray = ("check", "--engine", "ray", "--ray-address", _unreachable_address(), *report)
+    cached = newslint(*on_ray, cwd=tmp_path)
+    assert (cached.returncode, cached.stderr) == (1, "")
+    assert json.loads(cached.stdout) == json.loads(local.stdout)
+
+    (tmp_path / "b.md").write_text(markdown(fields(), "Changed, and too short."))
+    needs_ray = newslint(*on_ray, cwd=tmp_path)  # one file to check: now Ray is needed
+    assert needs_ray.returncode == 2
+    assert "cannot reach the Ray cluster" in needs_ray.stderr

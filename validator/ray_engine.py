@@ -40,7 +40,7 @@ from validator import __version__
 from validator.config import ConfigError
 from validator.discover import Discovered
 from validator.engine import CheckRequest, FileOutcome, check_file, crash_outcome
-from validator.runner import _Checker
+from validator.runner import CHUNKS_IN_FLIGHT_PER_JOB, _Checker
 
 INSTALL_HINT = "pip install 'newslint[ray]'"
 CONNECT_SECONDS = 10.0
@@ -130,6 +130,9 @@ class RayChecker(_Checker):
                 outcome = crash_outcome(item, failed.reason)
             outcomes.append(outcome)
         return outcomes
+
+    def window(self, default: int) -> int:
+        return self.cpus * CHUNKS_IN_FLIGHT_PER_JOB  # the cluster's CPUs, not this machine's
 
     def close(self) -> None:
         for ref in self.out:  # left early (an error, an interrupt): free the workers

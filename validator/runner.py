@@ -72,11 +72,8 @@ def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator
     head = list(islice(stream, in_flight * CHUNK_FILES))
     checker: _Checker
     if request.engine == "ray" and head:
-        from validator.ray_engine import RayChecker
-
         chunk_size = max(1, min(CHUNK_FILES, len(head) // in_flight))
-        ray_checker = RayChecker(request)  # connects now: the cluster's CPUs set the window
-        checker, in_flight = ray_checker, ray_checker.cpus * CHUNKS_IN_FLIGHT_PER_JOB
+        checker = _OnFirstMiss(_ray_checker, request)  # a run all from the cache needs no Ray
     elif len(head) < jobs * MIN_FILES_PER_JOB or request.worker_factory is None:
         chunk_size, checker = 1, _SerialChecker(request)  # a handful of files: no pool
     else:
@@ -113,7 +110,7 @@ def _pipeline(
         entries = _look_up(chunk, request)
         misses = [item for item, _, cached in entries if cached is None]
         queue.append((entries, checker.submit(misses)))
-        while len(queue) >= in_flight:
+        while len(queue) >= checker.window(in_flight):
             yield from _finish(*queue.popleft(), request, report)
     while queue:
         yield from _finish(*queue.popleft(), request, report)
@@ -227,6 +224,40 @@ class _Checker(ABC):
 
     def close(self) -> None:  # noqa: B027 - most checkers hold nothing to release
         """Release what the checker holds (processes, a cluster connection)."""
+
+    def window(self, default: int) -> int:
+        """How many chunks to keep in flight: by default, enough for this machine's jobs."""
+        return default
+
+
+class _OnFirstMiss(_Checker):
+    """Builds its checker when the first file must be checked: starting or joining a cluster
+    costs seconds, which a run whose files all come from the cache does not pay."""
+
+    def __init__(self, build: Callable[[CheckRequest], _Checker], request: CheckRequest) -> None:
+        self.build = build
+        self.request = request
+        self.checker: _Checker | None = None
+
+    def submit(self, items: list[Discovered]) -> Callable[[], list[FileOutcome]]:
+        if not items:
+            return list
+        if self.checker is None:
+            self.checker = self.build(self.request)
+        return self.checker.submit(items)
+
+    def window(self, default: int) -> int:
+        return default if self.checker is None else self.checker.window(default)
+
+    def close(self) -> None:
+        if self.checker is not None:
+            self.checker.close()
+
+
+def _ray_checker(request: CheckRequest) -> _Checker:
+    from validator.ray_engine import RayChecker
+
+    return RayChecker(request)
 
 
 class _SerialChecker(_Checker):
