@@ -9,6 +9,9 @@ process; arming and disarming is then one timer call each (this runs per record)
 
 from __future__ import annotations
 
+# _signal.getsignal is signal.getsignal without its conversion to an enum, which raises and
+# catches a ValueError for a Python handler: a cost paid several times per record.
+import _signal  # type: ignore[import-not-found, unused-ignore]
 import signal
 import threading
 from collections.abc import Iterator
@@ -34,7 +37,7 @@ def _ready() -> bool:
         or threading.current_thread() is not threading.main_thread()
     ):
         return False
-    if signal.getsignal(signal.SIGALRM) is not _expire:
+    if _signal.getsignal(signal.SIGALRM) is not _expire:
         signal.signal(signal.SIGALRM, _expire)
     return True
 
