@@ -7,7 +7,9 @@ import hashlib
 import json
 import os
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -17,6 +19,8 @@ from validator.app import CheckOptions, CheckRun, check
 from validator.load import InputLimits, load_file
 from validator.load import source as source_module
 from validator.load.source import LineStream, open_lines, read_source
+
+T = TypeVar("T")
 
 
 def jsonl(*records: dict[str, object] | str) -> str:
@@ -45,6 +49,17 @@ def at(run: CheckRun, rule: str) -> list[tuple[int, int]]:
 
 
 # --- no whole-file limit ------------------------------------------------------------------
+
+
+def traced_peak(work: Callable[[], T]) -> tuple[T, int]:
+    """What work returns, and the peak of memory Python allocated while it ran."""
+    tracemalloc.start()
+    try:
+        result = work()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
 
 
 def test_jsonl_larger_than_max_file_bytes_is_checked_record_by_record(tmp_path: Path) -> None:
@@ -104,12 +119,7 @@ def test_an_over_long_line_is_counted_not_kept(tmp_path: Path) -> None:
     path.write_text(jsonl(record(1), line, record(3)), encoding="utf-8")
     stream = open_lines(path, "a.jsonl", InputLimits(max_line_bytes=10_000))
     assert isinstance(stream, LineStream)
-    tracemalloc.start()
-    try:
-        lines = list(stream)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    lines, peak = traced_peak(lambda: list(stream))
     assert [(x.number, x.text is None) for x in lines] == [(1, False), (2, True), (3, False)]
     assert f"{len(line.encode()):,} bytes" in lines[1].problems[0][1].message
     assert peak < len(line) / 4, f"peak {peak:,} bytes for a line of {len(line):,}"
@@ -277,11 +287,6 @@ def test_memory_does_not_grow_with_a_large_jsonl_file(tmp_path: Path) -> None:
     options = CheckOptions(paths=[path], select=["input", "body"], use_cache=False, jobs=1)
     check(CheckOptions(paths=[small], select=["input", "body"], use_cache=False, jobs=1))
     gc.collect()
-    tracemalloc.start()
-    try:
-        run = check(options)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    run, peak = traced_peak(lambda: check(options))
     assert run.result.files[0].records == copies
     assert peak < size / 10, f"peak {peak:,} bytes while checking {size:,}"
