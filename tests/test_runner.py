@@ -13,7 +13,7 @@ import pytest
 
 from rules.body import BodyTooShort
 from tests.helpers import VALID_BODY, check_files, fields, findings_of, markdown
-from validator import cache as cache_module
+from validator import stamp as stamp_module
 from validator.app import CheckOptions, check
 from validator.cache import SCHEMA_VERSION, Cache
 
@@ -56,7 +56,7 @@ def test_warm_cache_serves_every_unchanged_file(tmp_path: Path) -> None:
 def test_warm_run_of_settled_files_reads_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # as if written long ago
+    monkeypatch.setattr(stamp_module, "SETTLED_NS", 0)  # as if written long ago
     write_corpus(tmp_path / "c", 20)
     cold_report, _ = run(tmp_path / "c", jobs=1)
     reads: list[Path] = []
@@ -76,7 +76,7 @@ def test_warm_run_of_settled_files_reads_no_file(
 def test_same_size_edit_with_mtime_put_back_is_still_seen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    monkeypatch.setattr(stamp_module, "SETTLED_NS", 0)
     paths = write_corpus(tmp_path / "c", 10)
     run(tmp_path / "c", jobs=1)
     before = paths[4].stat()
@@ -97,7 +97,7 @@ def test_files_written_just_now_are_hashed_again_not_remembered(
     fresh = cache._db.execute("SELECT count(*) FROM stamps").fetchone()[0]
     cache.close()
     assert fresh == 0  # a write in the same clock tick could go unseen: hash them next time
-    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # time passes
+    monkeypatch.setattr(stamp_module, "SETTLED_NS", 0)  # time passes
     run(tmp_path / "c", jobs=1)
     cache = Cache(tmp_path / "c" / ".newslint_cache")
     assert cache._db.execute("SELECT count(*) FROM stamps").fetchone()[0] == 3

@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from validator import __version__
-from validator.discover import Stamp
 from validator.engine import FileOutcome
 from validator.findings import Finding, Severity
 from validator.spool import dumps_compact, loads_compact
+from validator.stamp import Stamp
 from validator.summary import RecordSummary
 
 SCHEMA_VERSION = 6
-SETTLED_NS = 2_000_000_000  # a file untouched this long is not being written to right now
 
 
 def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:

@@ -5,20 +5,21 @@ Unknown keys and bad values are a ConfigError naming the file and the key.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from validator.config_files import (
+    CONFIG_FILENAMES,
+    ConfigError,
+    config_path,
+    discover_config,
+    read_table,
+)
 from validator.findings import Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
-CONFIG_FILENAMES = ("newslint.toml", "pyproject.toml")
+__all__ = ["CONFIG_FILENAMES", "ConfigError", "discover_config"]
 DEFAULT_INCLUDE = ["*.md", "*.markdown", "*.txt", "*.json", "*.jsonl", "*.ndjson"]
 DEFAULT_EXCLUDE = [
     ".git",
@@ -40,10 +41,6 @@ DEFAULT_EXCLUDE = [
     "*.newslint-baseline.json",
 ]
 FailOn = Literal["error", "warning", "info", "never"]
-
-
-class ConfigError(Exception):
-    """A configuration problem the user must fix; the message names file and key."""
 
 
 class _Section(BaseModel):
@@ -122,66 +119,18 @@ def parse_config(raw: dict[str, Any], source: Path, prefix: str) -> Config:
 
 
 def read_config_file(path: Path) -> LoadedConfig:
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read configuration: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    if path.name == "pyproject.toml":
-        raw = document.get("tool", {}).get("newslint", {})
-        prefix = "tool.newslint"
-    else:
-        raw, prefix = document, "newslint"
+    raw, prefix = read_table(path)
     return LoadedConfig(
         config=parse_config(raw, path, prefix), source=path, root=path.parent.resolve()
     )
 
 
-def _has_newslint_table(pyproject: Path) -> bool:
-    try:
-        with pyproject.open("rb") as handle:
-            return "newslint" in tomllib.load(handle).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError):
-        return False
-
-
-def discover_config(start: Path) -> Path | None:
-    """The nearest newslint.toml, or pyproject.toml with [tool.newslint], at or above start."""
-    folder = start.resolve()
-    if not folder.is_dir():
-        folder = folder.parent
-    for candidate_dir in (folder, *folder.parents):
-        for name in CONFIG_FILENAMES:
-            candidate = candidate_dir / name
-            if not candidate.is_file():
-                continue
-            if name == "newslint.toml" or _has_newslint_table(candidate):
-                return candidate
-    return None
-
-
 def load_config(explicit: Path | None, paths: list[Path]) -> LoadedConfig:
-    if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(f"{explicit}: configuration file not found")
-        return read_config_file(explicit)
-    start = _common_folder(paths)
-    found = discover_config(start)
+    if explicit is not None and not explicit.is_file():
+        raise ConfigError(f"{explicit}: configuration file not found")
+    found = config_path(explicit, paths)
     if found is None:
         return LoadedConfig(
             config=Config.model_validate({}), source=None, root=Path.cwd().resolve()
         )
     return read_config_file(found)
-
-
-def _common_folder(paths: list[Path]) -> Path:
-    if not paths:
-        return Path.cwd()
-    resolved = [p.resolve() for p in paths]
-    common = resolved[0]
-    for other in resolved[1:]:
-        while common != common.parent and not other.is_relative_to(common):
-            common = common.parent
-    return common

@@ -8,36 +8,15 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from validator.config import DEFAULT_EXCLUDE
 from validator.selection import path_matches
+from validator.stamp import Stamp
 
-
-@dataclass(frozen=True)
-class Stamp:
-    """What stat says of a file: while it is unchanged, so are the file's bytes (as in git's
-    index), provided the file had settled before its bytes were hashed."""
-
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, status: os.stat_result) -> Stamp:
-        return cls(status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-
-    def settled(self, window_ns: int) -> bool:
-        # A write in the same clock tick as the hashing would leave the stamp unchanged
-        # (git's "racy clean" case): only files untouched for window_ns are trusted.
-        return max(self.mtime_ns, self.ctime_ns) < time.time_ns() - window_ns
-
-    def text(self) -> str:
-        return f"{self.size}:{self.mtime_ns}:{self.ctime_ns}:{self.inode}"
+__all__ = ["Discovered", "Stamp", "discover"]
 
 
 @dataclass(frozen=True)

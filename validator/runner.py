@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from validator import cache as cache_module
+from validator import stamp as stamp_module
 from validator.cache import Cache, content_key
 from validator.discover import Discovered, Stamp
 from validator.engine import (
@@ -185,7 +185,7 @@ def _cache_keys(chunk: list[Discovered], request: CheckRequest, cache: Cache) ->
             except OSError:
                 keys.append(None)
                 continue
-            if stamp.settled(cache_module.SETTLED_NS):
+            if stamp.settled(stamp_module.SETTLED_NS):
                 cache.remember_key(item.relative, fingerprint, stamp, key)
         keys.append(key)
     return keys
