@@ -79,6 +79,8 @@ class FutureDate(Rule):
     severity = Severity.ERROR
     summary = "publishedDateTime lies in the future"
     Options = FutureOptions
+    depends_on_time = True
+    version = "2"  # its findings are no longer cached (see Rule.depends_on_time)
     what = "Reports a publishedDateTime more than `tolerance-hours` (default 24) after the time of the check."
     why = "A future date pins a story to the top of every date-sorted list, usually from a wrong year or time zone."
     bad = "publishedDateTime: 2202-10-02T04:30:00Z"

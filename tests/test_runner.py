@@ -53,6 +53,21 @@ def test_warm_cache_serves_every_unchanged_file(tmp_path: Path) -> None:
     assert warm_report == cold_report
 
 
+def test_a_finding_that_time_alone_can_clear_is_not_cached(tmp_path: Path) -> None:
+    """A date "in the future" stops being one: the same bytes are checked again each run."""
+    folder = tmp_path / "c"
+    write_corpus(folder, 2)
+    (folder / "future.md").write_text(
+        markdown(fields(publishedDateTime="2202-10-02T04:30:00Z")), encoding="utf-8"
+    )
+    first_report, first = run(folder, jobs=1)
+    again_report, again = run(folder, jobs=1)
+    assert "meta/future-date" in first_report
+    assert (first.cache_hits, first.cache_misses) == (0, 3)
+    assert (again.cache_hits, again.cache_misses) == (2, 1)  # the dated file, read again
+    assert again_report == first_report
+
+
 def test_warm_run_of_settled_files_reads_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

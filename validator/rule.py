@@ -80,6 +80,9 @@ class Rule(abc.ABC):
     # Bump when a rule's findings change for the same input: cached results are then redone.
     version: ClassVar[str] = "1"
     fixable: ClassVar[bool] = False
+    # True when a finding may come and go with the time of the check alone (a date "in the
+    # future"): such findings are neither cached nor replayed.
+    depends_on_time: ClassVar[bool] = False
     Options: ClassVar[type[RuleOptions]] = NoOptions
 
     def __init__(self, options: RuleOptions | None = None) -> None:

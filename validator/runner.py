@@ -81,7 +81,7 @@ def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator
         checker = _PoolChecker(request, jobs)
     chunks = _chunks(_chain(head, stream), chunk_size)
     try:
-        yield from _pipeline(chunks, request, checker, report, in_flight)
+        yield from _pipeline(chunks, request, checker, report, in_flight, _timely_rules(request))
     finally:
         checker.close()
         if request.cache is not None:
@@ -104,6 +104,7 @@ def _pipeline(
     checker: _Checker,
     report: _Progress,
     in_flight: int,
+    timely: frozenset[str],
 ) -> Iterator[FileOutcome]:
     queue: deque[tuple[list[Entry], Callable[[], list[FileOutcome]]]] = deque()
     for chunk in chunks:
@@ -111,9 +112,9 @@ def _pipeline(
         misses = [item for item, _, cached in entries if cached is None]
         queue.append((entries, checker.submit(misses)))
         while len(queue) >= checker.window(in_flight):
-            yield from _finish(*queue.popleft(), request, report)
+            yield from _finish(*queue.popleft(), request, report, timely)
     while queue:
-        yield from _finish(*queue.popleft(), request, report)
+        yield from _finish(*queue.popleft(), request, report, timely)
 
 
 def _finish(
@@ -121,6 +122,7 @@ def _finish(
     pending: Callable[[], list[FileOutcome]],
     request: CheckRequest,
     report: _Progress,
+    timely: frozenset[str],
 ) -> Iterator[FileOutcome]:
     fresh = iter(pending())
     cache = request.cache
@@ -129,10 +131,21 @@ def _finish(
             outcome = cached
         else:
             outcome = next(fresh)
-            if cache is not None and key is not None:
+            if cache is not None and key is not None and not _dated(outcome, timely):
                 cache.put(key, outcome)
         report.advance(1)
         yield outcome
+
+
+def _timely_rules(request: CheckRequest) -> frozenset[str]:
+    rules = request.selection.registry.rules
+    return frozenset(slug for slug, rule in rules.items() if rule.depends_on_time)
+
+
+def _dated(outcome: FileOutcome, timely: frozenset[str]) -> bool:
+    """Whether a finding may vanish with time alone (a date in the future), so that the
+    outcome must not be cached: the same bytes may be clean tomorrow."""
+    return bool(timely) and any(finding.rule in timely for finding in outcome.findings)
 
 
 def _look_up(chunk: list[Discovered], request: CheckRequest) -> list[Entry]:
