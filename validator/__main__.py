@@ -1,3 +1,3 @@
-from validator.cli import main
+from validator.replay import main
 
 raise SystemExit(main())

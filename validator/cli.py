@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from validator import __version__
+from validator import __version__, replay
 from validator.app import CheckOptions, CheckRun, check
 from validator.config import ConfigError
 from validator.registry import PluginError, Registry, default_registry
@@ -146,8 +146,36 @@ def _run(options: CheckOptions) -> CheckRun:
     except (ConfigError, PluginError) as error:
         raise click.UsageError(str(error)) from None
     for note in run.notes:
-        click.echo(f"note: {note}", err=True)
+        _tell(f"note: {note}")
     return run
+
+
+def _tell(message: str) -> None:
+    """A line on standard error, kept for a replay of this run."""
+    click.echo(message, err=True)
+    recorder = replay.recorder()
+    if recorder is not None:
+        recorder.keep(2, message + "\n")
+
+
+def _record(run: CheckRun, output: Path | None) -> None:
+    """Keep this check for a replay (validator.replay) when it may be kept."""
+    recorder = replay.recorder()
+    if recorder is None:
+        return
+    timely = {slug for slug, rule in run.registry.rules.items() if rule.depends_on_time}
+    unrepeatable = None
+    if run.result.crashed or run.result.timed_out:
+        unrepeatable = "a rule crashed or a file timed out, which may not happen again"
+    elif any(finding.rule in timely for finding in run.result.findings):
+        unrepeatable = "a finding depends on the time of the check"
+    recorder.finish(
+        run.exit_code,
+        checked=(file.path for file in run.result.files),
+        rule_modules={rule.__module__ for rule in run.registry.rules.values()},
+        output_path=output,
+        unrepeatable=unrepeatable,
+    )
 
 
 @cli.command("check", epilog=EXAMPLES)
@@ -200,6 +228,10 @@ def check_command(
 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
     2 a usage or configuration error, or a rule crash.
+
+    The same command run again with nothing changed (files, configuration, code,
+    environment) prints the recorded result of the last run without checking again;
+    NEWSLINT_NO_REPLAY=1 always checks.
     """
     options = _options(params, output_format=output_format, output=output, fail_on=fail_on)
     run = _run(options)
@@ -212,9 +244,12 @@ def check_command(
     if output is not None:
         with output.open("w", encoding="utf-8") as stream:
             run.write(output_format, stream)
-        click.echo(f"{run.summary()} (report: {output})", err=True)
+        _tell(f"{run.summary()} (report: {output})")
     else:
-        run.write(output_format, sys.stdout, options.color)
+        recorder = replay.recorder()
+        out = sys.stdout if recorder is None else recorder.tee(sys.stdout, 1)
+        run.write(output_format, out, options.color)
+    _record(run, output)
     sys.exit(run.exit_code)
 
 
@@ -225,11 +260,10 @@ def _apply_baseline(run: CheckRun, path: Path) -> None:
         outcome = apply_baseline(run.result, read_baseline(path))
     except BaselineError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(
+    _tell(
         f"baseline {path}: {outcome.suppressed} known finding(s) not reported; "
         f"{outcome.fixed} baseline entr{'y is' if outcome.fixed == 1 else 'ies are'} fixed"
-        + (" (run `newslint baseline` again to shrink it)" if outcome.fixed else ""),
-        err=True,
+        + (" (run `newslint baseline` again to shrink it)" if outcome.fixed else "")
     )
 
 

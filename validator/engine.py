@@ -84,11 +84,13 @@ class RunResult:
     files: Spool[FileResult] = field(default_factory=file_spool)
     findings: Spool[Finding] = field(default_factory=finding_spool)
     crashed: bool = False
+    timed_out: bool = False
     summaries: list[RecordSummary] = field(default_factory=list)
     records: int = 0
 
     def add(self, outcome: FileOutcome) -> None:
         self.crashed |= outcome.crashed
+        self.timed_out |= outcome.timed_out
         self.records += outcome.records
         self.files.append(
             FileResult(

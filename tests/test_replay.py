@@ -1,0 +1,313 @@
+"""Replaying an unchanged check (validator/replay.py): same output, and never a stale one."""
+
+from __future__ import annotations
+
+import base64
+import marshal
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import pytest
+
+from tests.helpers import SEEDS, fields, markdown
+from tests.test_secrets import KEY, blob, secrets
+from validator import replay
+from validator.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs the `newslint` command as its console script does, then says which path answered.
+SCRIPT = """
+import sys
+from validator.replay import main
+sys.argv = ["newslint", *sys.argv[1:]]
+code = main()
+heavy = sorted(m for m in ("click", "pydantic", "validator.cli", "rules.body") if m in sys.modules)
+sys.stderr.write("\\nANSWERED " + ("full" if heavy else "replay") + "\\n")
+sys.exit(code)
+"""
+
+
+class Done:
+    def __init__(self, done: subprocess.CompletedProcess[str]) -> None:
+        self.code = done.returncode
+        self.stdout = done.stdout
+        self.stderr, _, answered = done.stderr.rpartition("\nANSWERED ")
+        self.answered = answered.strip()
+        assert self.answered in ("full", "replay"), done.stderr
+
+    def same_output(self, other: Done) -> bool:
+        return (self.code, self.stdout, self.stderr) == (other.code, other.stdout, other.stderr)
+
+
+@pytest.fixture(scope="module")
+def entry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # A script file, as the console script is: with `python -c`, the import system would
+    # list the working folder, which the first run changes by creating the cache in it.
+    path = tmp_path_factory.mktemp("entry") / "newslint_entry.py"
+    path.write_text(SCRIPT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _entry_script(entry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "ENTRY", entry)
+
+
+ENTRY = Path()
+
+
+def newslint(folder: Path, *args: str, **env: str) -> Done:
+    environment = {k: v for k, v in os.environ.items() if k not in replay.REPLAY_ENVIRONMENT}
+    environment.update(PYTHONPATH=str(ROOT), **env)
+    done = subprocess.run(
+        [sys.executable, str(ENTRY), *args],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return Done(done)
+
+
+def settle() -> None:
+    """Wait until files written so far count as settled (validator.stamp.SETTLED_NS)."""
+    time.sleep(replay.SETTLED_NS / 1e9 + 0.1)
+
+
+def recorded_runs(folder: Path) -> int:
+    path = folder / ".newslint_cache" / f"replay-v{replay.SCHEMA_VERSION}.sqlite"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT count(*) FROM runs").fetchone()[0])
+
+
+@pytest.fixture
+def news(tmp_path: Path) -> Path:
+    """A folder of records: the two seeds and a clean record, in news/."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for seed in SEEDS.iterdir():
+        shutil.copy(seed, folder / seed.name)
+    (folder / "clean.md").write_text(markdown(), encoding="utf-8")
+    settle()
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "news"],
+        ["check", "--format", "json", "news"],
+        ["check", "--format=sarif", "--select", "body,boilerplate", "news/clean.md"],
+        ["check", "-j1", "--fail-on", "warning", "--", "news"],
+    ],
+    ids=["text", "json", "sarif-select", "options"],
+)
+def test_a_repeated_check_is_replayed_with_identical_output(news: Path, args: list[str]) -> None:
+    first = newslint(news, *args)
+    assert first.answered == "full"
+    again = newslint(news, *args)
+    assert again.answered == "replay"
+    assert again.same_output(first)
+    full = newslint(news, *args, NEWSLINT_NO_REPLAY="1")
+    assert full.answered == "full"
+    assert full.same_output(again)
+
+
+def test_a_replay_rewrites_the_report_file(news: Path) -> None:
+    args = ["check", "--format", "junit", "-o", "report.xml", "news"]
+    first = newslint(news, *args)
+    written = (news / "report.xml").read_bytes()
+    (news / "report.xml").unlink()
+    again = newslint(news, *args)
+    assert again.answered == "replay"
+    assert again.same_output(first)
+    assert "(report: report.xml)" in again.stderr
+    assert (news / "report.xml").read_bytes() == written
+
+
+def test_an_edited_added_or_removed_record_is_checked_again(news: Path) -> None:
+    newslint(news, "check", "news")
+    seed = news / "news" / "000_00413085105cbbc0.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + "The article text, at last.\n")
+    edited = newslint(news, "check", "news")
+    assert edited.answered == "full"
+    assert "body/missing" not in edited.stdout
+    (news / "news" / "new.md").write_text(markdown(body=""), encoding="utf-8")
+    added = newslint(news, "check", "news")
+    assert added.answered == "full"
+    assert "new.md" in added.stdout
+    settle()
+    newslint(news, "check", "news")
+    assert newslint(news, "check", "news").answered == "replay"
+    (news / "news" / "new.md").unlink()
+    removed = newslint(news, "check", "news")
+    assert removed.answered == "full"
+    assert "new.md" not in removed.stdout
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_seen(news: Path) -> None:
+    newslint(news, "check", "news")
+    clean = news / "news" / "clean.md"
+    before = clean.stat()
+    text = clean.read_text(encoding="utf-8")
+    clean.write_text(text.replace("article", "articlX", 1), encoding="utf-8")
+    os.utime(clean, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert clean.stat().st_size == before.st_size
+    assert newslint(news, "check", "news").answered == "full"  # the ctime moved
+
+
+def test_a_changed_or_new_configuration_is_read_again(news: Path) -> None:
+    (news / "newslint.toml").write_text('ignore = ["boilerplate"]\n', encoding="utf-8")
+    settle()
+    newslint(news, "check", "news")
+    assert newslint(news, "check", "news").answered == "replay"
+    (news / "newslint.toml").write_text("ignore = []\n", encoding="utf-8")
+    changed = newslint(news, "check", "news")
+    assert changed.answered == "full"
+    assert "boilerplate/" in changed.stdout
+    settle()
+    newslint(news, "check", "news")
+    (news / "news" / "newslint.toml").write_text('ignore = ["body"]\n', encoding="utf-8")
+    nearer = newslint(news, "check", "news")  # discovery now finds news/newslint.toml
+    assert nearer.answered == "full"
+    assert "body/missing" not in nearer.stdout
+
+
+def test_other_arguments_or_environment_are_not_replayed(news: Path) -> None:
+    newslint(news, "check", "news")
+    assert newslint(news, "check", "news", "--select", "body").answered == "full"
+    assert newslint(news, "check", "news", NO_COLOR="1").answered == "full"
+    assert newslint(news, "check", "news", NEWSLINT_SECURED_KEY="a2V5").answered == "full"
+    assert newslint(news / "news", "check", ".").answered == "full"
+
+
+@pytest.mark.parametrize("option", ["--no-cache", "--diff", "--fix"])
+def test_runs_that_change_files_or_skip_the_cache_are_never_recorded(
+    news: Path, option: str
+) -> None:
+    assert newslint(news, "check", option, "news").answered == "full"
+    assert newslint(news, "check", option, "news").answered == "full"
+    assert recorded_runs(news) == 0
+
+
+def test_a_record_written_just_before_the_run_is_not_trusted(tmp_path: Path) -> None:
+    (tmp_path / "fresh.md").write_text(markdown(body=""), encoding="utf-8")
+    newslint(tmp_path, "check", "fresh.md")  # within the same 2 s: could be mid-write
+    assert recorded_runs(tmp_path) == 0
+    assert newslint(tmp_path, "check", "fresh.md").answered == "full"
+
+
+def test_a_finding_that_depends_on_the_time_is_not_recorded(tmp_path: Path) -> None:
+    future = markdown(fields(publishedDateTime="2202-10-02T04:30:00Z"))
+    (tmp_path / "future.md").write_text(future, encoding="utf-8")
+    settle()
+    first = newslint(tmp_path, "check", "future.md")
+    assert "meta/future-date" in first.stdout
+    assert recorded_runs(tmp_path) == 0
+    assert newslint(tmp_path, "check", "future.md").answered == "full"
+
+
+def test_what_a_run_depends_on_is_recorded(news: Path) -> None:
+    newslint(news, "check", "news")
+    with sqlite3.connect(news / ".newslint_cache" / "replay-v1.sqlite") as db:
+        (stamps,) = db.execute("SELECT stamps FROM runs").fetchone()
+    paths = {path for path, _ in marshal.loads(stamps)}
+    assert str(ROOT / "rules" / "body.py") in paths  # rule code
+    assert any(p.startswith(str(ROOT / "rules" / "packs")) and p.endswith(".yaml") for p in paths)
+    assert str(ROOT / "schemas" / "news-record.schema.json") in paths  # read by the driver
+    assert click.__file__ in paths  # every imported module
+    assert "news/clean.md" in paths and "news" in paths  # inputs and walked folders
+    assert str(news / "newslint.toml") in paths  # where discovery looked
+    assert all(p in paths for p in sys.path if p and os.path.isdir(p))  # installs show here
+
+
+def test_neither_the_key_nor_plaintext_is_recorded(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(markdown(fields(secured=blob(KEY))), encoding="utf-8")
+    settle()
+    key = base64.b64encode(KEY).decode()
+    first = newslint(tmp_path, "check", "a.md", NEWSLINT_SECURED_KEY=key)
+    again = newslint(tmp_path, "check", "a.md", NEWSLINT_SECURED_KEY=key)
+    assert again.answered == "replay"
+    assert again.same_output(first)
+    record = (tmp_path / ".newslint_cache" / "replay-v1.sqlite").read_bytes()
+    for secret in secrets():
+        assert secret not in record
+
+
+def test_a_replay_imports_neither_click_nor_pydantic_nor_rules(news: Path) -> None:
+    newslint(news, "check", "news/clean.md")
+    assert newslint(news, "check", "news/clean.md").answered == "replay"  # see SCRIPT
+
+
+@pytest.mark.parametrize(
+    ("argv", "paths", "config"),
+    [
+        (["check"], (), None),
+        (["check", "a.md", "--config", "c.toml", "b"], ("a.md", "b"), "c.toml"),
+        (["check", "--config=c.toml", "-j2", "-oout.json", "a"], ("a",), "c.toml"),
+        (["check", "--select", "body", "--", "--odd-name.md"], ("--odd-name.md",), None),
+    ],
+)
+def test_command_lines_the_replay_reads(
+    argv: list[str], paths: tuple[str, ...], config: str | None
+) -> None:
+    invocation = replay.parse_check(argv)
+    assert invocation is not None
+    assert (invocation.paths, invocation.config) == (paths, config)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["rules"],
+        ["report", "news"],
+        ["check", "--no-cache", "a.md"],
+        ["check", "--fix", "a.md"],
+        ["check", "--help"],
+        ["check", "--unknown", "a.md"],
+        ["check", "a.md", "--select"],  # a value missing
+    ],
+)
+def test_command_lines_never_replayed(argv: list[str]) -> None:
+    assert replay.parse_check(argv) is None
+
+
+def test_every_check_option_is_known_to_the_replay() -> None:
+    command = cli.commands["check"]
+    for param in command.params:
+        if not isinstance(param, click.Option):
+            continue
+        for name in param.opts + param.secondary_opts:
+            if param.is_flag:
+                assert name in replay.NEVER_REPLAYED, f"{name}: a flag the replay must classify"
+            else:
+                assert name in replay.VALUE_OPTIONS, f"{name}: an option replay must know"
+
+
+@pytest.mark.parametrize(
+    "unrepeatable", [None, "a rule crashed or a file timed out, which may not happen again"]
+)
+def test_a_run_that_may_print_otherwise_next_time_is_not_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unrepeatable: str | None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(replay, "SETTLED_NS", 0)  # this process's modules may be fresh
+    (tmp_path / ".newslint_cache").mkdir()
+    invocation = replay.parse_check(["check", "absent.md"])
+    assert invocation is not None
+    reason = replay.Recorder(invocation).finish(
+        2, checked=[], rule_modules=["rules.body"], output_path=None, unrepeatable=unrepeatable
+    )
+    assert reason == unrepeatable
+    assert recorded_runs(tmp_path) == (1 if unrepeatable is None else 0)
