@@ -8,6 +8,7 @@ from rules.body import BodyMissing, BodyTooShort
 from validator.config import Config, ConfigError
 from validator.findings import Severity
 from validator.registry import default_registry
+from validator.rule import option_files
 from validator.selection import Selection, glob_to_regex, path_matches, selector_matches
 
 REGISTRY = default_registry()
@@ -210,3 +211,36 @@ def test_rule_sets_are_cached_per_override_combination() -> None:
     assert chosen.rules_for("a/x.md") is chosen.rules_for("a/y.md")
     assert chosen.rules_for("b/x.md") is chosen.rules_for("c/y.md")
     assert chosen.rules_for("a/x.md") is not chosen.rules_for("b/x.md")
+
+
+# --- the cache fingerprint ------------------------------------------------------------------
+
+
+def test_the_fingerprint_follows_the_files_that_options_name(tmp_path) -> None:
+    """A phrase pack or learned table edited in place changes findings: cached results of
+    the rules that read it must not be reused."""
+    pack = tmp_path / "house.yaml"
+    table = tmp_path / "learned.json"
+    pack.write_text("name: house\ncategories:\n  promo:\n    phrases:\n      - Get the app\n")
+    table.write_text('{"min-records": 1, "providers": {}}')
+    chosen = selection(
+        rules={
+            "boilerplate/phrase": {"packs": [str(pack)]},
+            "boilerplate/learned-line": {"table": str(table)},
+        }
+    )
+    rules = {entry.rule.slug: entry.rule for entry in chosen.rules_for("a.md")}
+    assert option_files(rules["boilerplate/phrase"].options) == [str(pack)]
+    assert option_files(rules["boilerplate/learned-line"].options) == [str(table)]
+    assert option_files(rules["body/missing"].options) == []
+
+    def fingerprint() -> str:
+        return selection(rules=chosen.config.rules).fingerprint_for("a.md")
+
+    before = fingerprint()
+    assert fingerprint() == before
+    pack.write_text(pack.read_text() + "      - Read more\n")
+    after_pack = fingerprint()
+    assert after_pack != before
+    table.unlink()
+    assert fingerprint() not in (before, after_pack)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo
 
@@ -40,6 +40,30 @@ def config_relative(value: str | None, info: ValidationInfo) -> str | None:
     if value is None or root is None or Path(value).is_absolute():
         return value
     return str(Path(root) / value)
+
+
+def option_files(options: RuleOptions) -> list[str]:
+    """The files an options object names through ``config_relative`` fields: their contents
+    decide findings as much as the options do (a phrase pack, a learned-lines table)."""
+    named: list[str] = []
+    for name, info in type(options).model_fields.items():
+        if not (_marks_file(info.metadata) or _names_file_inside(info.annotation)):
+            continue
+        value = getattr(options, name)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        named.extend(item for item in values if isinstance(item, str))
+    return named
+
+
+def _marks_file(metadata: Iterable[Any]) -> bool:
+    return any(getattr(item, "func", None) is config_relative for item in metadata)
+
+
+def _names_file_inside(annotation: Any) -> bool:
+    if get_origin(annotation) is Annotated:
+        base, *metadata = get_args(annotation)
+        return _marks_file(metadata) or _names_file_inside(base)
+    return any(_names_file_inside(argument) for argument in get_args(annotation))
 
 
 class NoOptions(RuleOptions):

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from validator.config import Config, ConfigError, Override
 from validator.findings import Severity
 from validator.registry import Registry
-from validator.rule import Rule
+from validator.rule import Rule, option_files
 
 
 @lru_cache(maxsize=256)
@@ -137,12 +137,13 @@ class Selection:
 
     def fingerprint_for(self, relative_path: str) -> str:
         """What decides this path's findings: each active rule's slug, version, severity
-        and options (for the result cache)."""
+        and options, and the contents of files its options name (for the result cache)."""
         key = self.overrides_for(relative_path)
         if key not in self._fingerprints:
             parts = [
                 f"{a.rule.slug}@{a.rule.version}:{a.severity.value}:"
                 f"{a.rule.options.model_dump_json()}"
+                + "".join(f":{_file_digest(path)}" for path in option_files(a.rule.options))
                 for a in self.rules_for(relative_path)
             ]
             self._fingerprints[key] = hashlib.sha256("|".join(parts).encode()).hexdigest()
@@ -192,3 +193,10 @@ class Selection:
         rule = self.registry.resolve(name)
         assert rule is not None  # validated in __init__
         return rule.slug
+
+
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as error:
+        return f"unreadable ({error.strerror})"  # the rule reports it; a fix changes the key
