@@ -271,3 +271,16 @@ def test_cache_hits_from_another_working_folder_show_the_current_paths(
     report, again = run(Path("."), jobs=1)
     assert (again.cache_hits, again.cache_misses) == (3, 0)
     assert '"path": "r000.md"' in report and '"path": "c/r000.md"' not in report
+
+
+def test_a_file_name_that_is_not_utf8_is_cached(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    write_corpus(folder, 1)
+    odd = os.path.join(os.fsencode(folder), b"caf\xe9.md")
+    with open(odd, "wb") as handle:
+        handle.write(markdown(fields(), "").encode())
+    first_report, first = run(folder, jobs=1)
+    again_report, again = run(folder, jobs=1)
+    assert "body/missing" in first_report
+    assert (again.cache_hits, again.cache_misses) == (2, 0)
+    assert again_report == first_report

@@ -25,7 +25,13 @@ SCHEMA_VERSION = 6
 
 def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:
     digest = hashlib.sha256()
-    for part in (__version__.encode(), settings_fingerprint.encode(), path.encode(), data):
+    # A file name that is not UTF-8 arrives with surrogate escapes: keep its bytes as they are.
+    for part in (
+        __version__.encode(),
+        settings_fingerprint.encode(),
+        path.encode("utf-8", "surrogateescape"),
+        data,
+    ):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
