@@ -9,7 +9,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -63,17 +65,22 @@ def _entry_script(entry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 ENTRY = Path()
 
 
-def newslint(folder: Path, *args: str, **env: str) -> Done:
+def newslint(
+    folder: Path, *args: str, stdin: Path | None = None, timeout: float = 120, **env: str
+) -> Done:
     environment = {k: v for k, v in os.environ.items() if k not in replay.REPLAY_ENVIRONMENT}
     environment.update(PYTHONPATH=str(ROOT), **env)
-    done = subprocess.run(
-        [sys.executable, str(ENTRY), *args],
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with open(stdin if stdin is not None else os.devnull, "rb") as source:
+        done = subprocess.run(
+            [sys.executable, str(ENTRY), *args],
+            cwd=folder,
+            env=environment,
+            stdin=source,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
     return Done(done)
 
 
@@ -312,3 +319,76 @@ def test_a_run_that_may_print_otherwise_next_time_is_not_recorded(
     )
     assert reason == unrepeatable
     assert recorded_runs(tmp_path) == (1 if unrepeatable is None else 0)
+
+
+def test_standard_input_named_as_a_path_is_stamped_as_what_it_is(tmp_path: Path) -> None:
+    (tmp_path / "empty-body.md").write_text(markdown(body=""), encoding="utf-8")
+    (tmp_path / "clean.md").write_text(markdown(), encoding="utf-8")
+    settle()
+    first = newslint(tmp_path, "check", "/dev/stdin", stdin=tmp_path / "empty-body.md")
+    assert "body/missing" in first.stdout
+    again = newslint(tmp_path, "check", "/dev/stdin", stdin=tmp_path / "clean.md")
+    assert again.answered == "full"  # another file behind /dev/stdin
+    assert "body/missing" not in again.stdout
+
+
+def test_a_report_written_to_standard_output_is_not_read_back(tmp_path: Path) -> None:
+    """-o /dev/stdout is a pipe here: reading it back for the record would never end."""
+    (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
+    settle()
+    done = newslint(tmp_path, "check", "-o", "/dev/stdout", "a.md", timeout=60)
+    assert done.code == 1
+    assert "body/missing" in done.stdout
+    assert recorded_runs(tmp_path) == 0
+
+
+def test_an_unusable_result_cache_is_not_hidden_by_a_replay(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
+    settle()
+    newslint(tmp_path, "check", "a.md")
+    assert recorded_runs(tmp_path) == 1
+    cache = tmp_path / ".newslint_cache"
+    for results in cache.glob("results-v*.sqlite*"):
+        results.unlink()
+    (cache / "results-v6.sqlite").write_bytes(b"not a database " * 100)
+    again = newslint(tmp_path, "check", "a.md")
+    assert again.answered == "full"
+    assert "note: result cache disabled" in again.stderr
+
+
+@pytest.mark.slow  # waits for a date to pass
+def test_a_time_dependent_finding_behind_a_baseline_is_not_recorded(tmp_path: Path) -> None:
+    soon = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=6)
+    (tmp_path / "newslint.toml").write_text(
+        '[rules."meta/future-date"]\ntolerance-hours = 0\n', encoding="utf-8"
+    )
+    record = markdown(fields(publishedDateTime=soon.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    (tmp_path / "a.md").write_text(record, encoding="utf-8")
+    settle()
+    newslint(tmp_path, "baseline", "a.md", "-o", "base.json")
+    settle()
+    first = newslint(tmp_path, "check", "--baseline", "base.json", "a.md")
+    assert "1 known finding(s) not reported" in first.stderr  # the date is still ahead
+    assert recorded_runs(tmp_path) == 0
+    time.sleep(max(0.0, (soon - datetime.now(timezone.utc)).total_seconds()) + 1.5)
+    again = newslint(tmp_path, "check", "--baseline", "base.json", "a.md")
+    assert again.answered == "full"
+    assert "1 baseline entry is fixed" in again.stderr
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="no /dev/shm")
+def test_files_under_dev_shm_are_stamped_like_any_other() -> None:
+    """/dev/shm is a plain file system (tmpfs) that CI jobs use as a workspace."""
+    folder = Path(tempfile.mkdtemp(prefix="newslint-replay-", dir="/dev/shm"))
+    try:
+        (folder / "newslint.toml").write_text('ignore = ["body"]\n', encoding="utf-8")
+        (folder / "a.md").write_text(markdown(body=""), encoding="utf-8")
+        settle()
+        first = newslint(folder, "check", "a.md")
+        assert "body/missing" not in first.stdout
+        (folder / "newslint.toml").write_text("ignore = []\n", encoding="utf-8")
+        again = newslint(folder, "check", "a.md")
+        assert again.answered == "full"
+        assert "body/missing" in again.stdout
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

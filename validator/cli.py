@@ -158,17 +158,22 @@ def _tell(message: str) -> None:
         recorder.keep(2, message + "\n")
 
 
-def _record(run: CheckRun, output: Path | None) -> None:
+def _unrepeatable(run: CheckRun) -> str | None:
+    """Why a re-run over the same inputs could print something else (read before a baseline
+    or --fix drops findings), or None."""
+    if run.result.crashed or run.result.timed_out:
+        return "a rule crashed or a file timed out, which may not happen again"
+    timely = {slug for slug, rule in run.registry.rules.items() if rule.depends_on_time}
+    if timely and any(finding.rule in timely for finding in run.result.findings):
+        return "a finding depends on the time of the check"
+    return None
+
+
+def _record(run: CheckRun, output: Path | None, unrepeatable: str | None) -> None:
     """Keep this check for a replay (validator.replay) when it may be kept."""
     recorder = replay.recorder()
     if recorder is None:
         return
-    timely = {slug for slug, rule in run.registry.rules.items() if rule.depends_on_time}
-    unrepeatable = None
-    if run.result.crashed or run.result.timed_out:
-        unrepeatable = "a rule crashed or a file timed out, which may not happen again"
-    elif any(finding.rule in timely for finding in run.result.findings):
-        unrepeatable = "a finding depends on the time of the check"
     recorder.finish(
         run.exit_code,
         checked=(file.path for file in run.result.files),
@@ -235,6 +240,7 @@ def check_command(
     """
     options = _options(params, output_format=output_format, output=output, fail_on=fail_on)
     run = _run(options)
+    unrepeatable = _unrepeatable(run) if replay.recorder() is not None else None
     if diff:
         sys.exit(_show_diff(run))
     if fix:
@@ -249,7 +255,7 @@ def check_command(
         recorder = replay.recorder()
         out = sys.stdout if recorder is None else recorder.tee(sys.stdout, 1)
         run.write(output_format, out, options.color)
-    _record(run, output)
+    _record(run, output, unrepeatable)
     sys.exit(run.exit_code)
 
 

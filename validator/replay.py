@@ -34,6 +34,7 @@ import hashlib
 import marshal
 import os
 import sqlite3
+import stat
 import sys
 import time
 from contextlib import closing
@@ -78,7 +79,10 @@ VALUE_OPTIONS = frozenset(
     }
 )
 NEVER_REPLAYED = frozenset({"--no-cache", "--fix", "--diff", "--online", "-h", "--help"})
-_UNWATCHED = ("/proc/", "/sys/", "/dev/")  # kernel files: always "new", never an input
+# Kernel files look "changed" at every read and are never an input; devices whose bytes do
+# not decide any output.
+_KERNEL = ("/proc/", "/sys/")
+_HARMLESS_DEVICES = frozenset({os.devnull, "/dev/urandom", "/dev/random"})
 # Bytecode caches follow their sources, which are stamped; the first run writes them.
 _COMPILED = f"{os.sep}__pycache__{os.sep}"
 
@@ -194,7 +198,7 @@ def replay(argv: list[str], stdout: TextIO, stderr: TextIO) -> int | None:
             ).fetchone()
     except sqlite3.Error:
         return None
-    if row is None:
+    if row is None or not _cache_usable(path.parent):
         return None
     stamps_blob, printed, output_path, output, exit_code = row
     for stamped_path, text in marshal.loads(stamps_blob):
@@ -285,36 +289,44 @@ class Recorder:
         if target is None:
             return "its cache folder cannot be found without the full configuration"
         paths = set(self.opened)
-        paths.update(checked)
-        paths.update(self.invocation.paths or ["."])
         paths.update(_module_files())
         paths.update(_package_files(rule_modules))
         paths.update(entry for entry in sys.path if entry)
         if self.invocation.config is None:
             start = [Path(p) for p in self.invocation.paths] or [Path(".")]
             paths.update(str(c) for c in _discovery_candidates(start))
+        named = {*checked, *(self.invocation.paths or ["."])}
+        paths.update(named)
+        output = None
         if output_path is not None:
             paths.discard(str(output_path))
+            try:
+                if not stat.S_ISREG(os.stat(output_path).st_mode):
+                    return f"its report went to {output_path}, which is not a regular file"
+                output = output_path.read_bytes()
+            except OSError as error:
+                return f"cannot read back {output_path}: {error.strerror}"
         stamps = []
         for path in sorted(paths):
-            if path.startswith(_UNWATCHED) or _COMPILED in path:
+            if _COMPILED in path:
                 continue
             try:
-                stamp = Stamp.of(os.stat(path))
+                status = os.stat(path)
             except (OSError, ValueError):
                 stamps.append((path, "-"))
                 continue
+            if path.startswith(_KERNEL) or not (
+                stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode)
+            ):
+                if path in named or not (path.startswith(_KERNEL) or path in _HARMLESS_DEVICES):
+                    return f"it read {path}, which is not a regular file or folder"
+                continue
+            stamp = Stamp.of(status)
             if not stamp.settled(SETTLED_NS, since_ns=self.started_ns):
                 return f"{path} changed while it ran or just before"
             stamps.append((path, stamp.text()))
             if len(stamps) > MAX_PATHS:
                 return f"it depends on more than {MAX_PATHS} paths"
-        output = None
-        if output_path is not None:
-            try:
-                output = output_path.read_bytes()
-            except OSError as error:
-                return f"cannot read back {output_path}: {error.strerror}"
         try:
             _store(
                 target,
@@ -366,6 +378,24 @@ def _store(target: Path, run_id: str, stamps: bytes, *rest: Any) -> None:
                 "(SELECT id FROM runs ORDER BY recorded DESC LIMIT ?)",
                 (KEPT_RUNS,),
             )
+
+
+def _cache_usable(folder: Path) -> bool:
+    """Whether the full check could use the result cache in ``folder``; when it could not,
+    it would say so, and a replay must not hide that."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("results-v") and entry.name.endswith(".sqlite"):
+                    with open(entry.path, "rb") as handle:
+                        head = handle.read(16)
+                    if head and head != b"SQLite format 3\x00":
+                        return False
+    except OSError:
+        return False
+    return True
 
 
 def _module_files() -> Iterator[str]:
