@@ -279,7 +279,7 @@ def test_a_file_name_that_is_not_utf8_is_cached(tmp_path: Path) -> None:
     odd = os.path.join(os.fsencode(folder), b"caf\xe9.md")
     with open(odd, "wb") as handle:
         handle.write(markdown(fields(), "").encode())
-    first_report, first = run(folder, jobs=1)
+    first_report, _ = run(folder, jobs=1)
     again_report, again = run(folder, jobs=1)
     assert "body/missing" in first_report
     assert (again.cache_hits, again.cache_misses) == (2, 0)
