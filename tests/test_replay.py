@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -89,8 +90,12 @@ def settle() -> None:
     time.sleep(replay.SETTLED_NS / 1e9 + 0.1)
 
 
+def record_path(folder: Path) -> Path:
+    return folder / ".newslint_cache" / f"replay-v{replay.SCHEMA_VERSION}.sqlite"
+
+
 def recorded_runs(folder: Path) -> int:
-    path = folder / ".newslint_cache" / f"replay-v{replay.SCHEMA_VERSION}.sqlite"
+    path = record_path(folder)
     if not path.exists():
         return 0
     with sqlite3.connect(path) as db:
@@ -226,7 +231,7 @@ def test_a_finding_that_depends_on_the_time_is_not_recorded(tmp_path: Path) -> N
 
 def test_what_a_run_depends_on_is_recorded(news: Path) -> None:
     newslint(news, "check", "news")
-    with sqlite3.connect(news / ".newslint_cache" / "replay-v1.sqlite") as db:
+    with sqlite3.connect(record_path(news)) as db:
         (stamps,) = db.execute("SELECT stamps FROM runs").fetchone()
     paths = {path for path, _ in marshal.loads(stamps)}
     assert str(ROOT / "rules" / "body.py") in paths  # rule code
@@ -247,7 +252,7 @@ def test_neither_the_key_nor_plaintext_is_recorded(tmp_path: Path) -> None:
     again = newslint(tmp_path, "check", "a.md", NEWSLINT_SECURED_KEY=key)
     assert again.answered == "replay"
     assert again.same_output(first)
-    record = (tmp_path / ".newslint_cache" / "replay-v1.sqlite").read_bytes()
+    record = record_path(tmp_path).read_bytes()
     for secret in secrets():
         assert secret not in record
 
@@ -315,7 +320,7 @@ def test_a_run_that_may_print_otherwise_next_time_is_not_recorded(
     invocation = replay.parse_check(["check", "absent.md"])
     assert invocation is not None
     reason = replay.Recorder(invocation).finish(
-        2, checked=[], rule_modules=["rules.body"], output_path=None, unrepeatable=unrepeatable
+        2, rule_modules=["rules.body"], output_path=None, unrepeatable=unrepeatable
     )
     assert reason == unrepeatable
     assert recorded_runs(tmp_path) == (1 if unrepeatable is None else 0)
@@ -392,3 +397,190 @@ def test_files_under_dev_shm_are_stamped_like_any_other() -> None:
         assert "body/missing" in again.stdout
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _with_path(folder: Path, *args: str, extra_path: str, **env: str) -> Done:
+    """newslint() with another folder on PYTHONPATH after the project's."""
+    environment = {k: v for k, v in os.environ.items() if k not in replay.REPLAY_ENVIRONMENT}
+    environment.update(env, PYTHONPATH=f"{ROOT}{os.pathsep}{extra_path}")
+    done = subprocess.run(
+        [sys.executable, str(ENTRY), *args],
+        cwd=folder,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    return Done(done)
+
+
+def _until_replayed(
+    folder: Path, *args: str, run: Callable[..., Done] = newslint, **env: str
+) -> Done:
+    """Run until the command is answered by a replay (at most four runs); the last run."""
+    for _ in range(4):
+        done = run(folder, *args, **env)
+        if done.answered == "replay":
+            return done
+        settle()
+    raise AssertionError(f"never replayed: {args}")
+
+
+@pytest.mark.slow  # several runs that wait for files to settle
+def test_an_edit_to_a_walked_file_with_a_non_utf8_name_is_seen(tmp_path: Path) -> None:
+    """A run that found the file in the result cache's stamp index never opens it, and
+    the recorder stamps the file under its shown name (U+FFFD for the bad byte), which
+    does not exist: an in-place edit leaves every stamp as recorded."""
+    news = tmp_path / "news"
+    news.mkdir()
+    name = os.fsdecode(b"caf\xe9.md")
+    (news / name).write_text(markdown(body=""), encoding="utf-8")
+    (news / "other.md").write_text(markdown(), encoding="utf-8")
+    settle()
+    _until_replayed(tmp_path, "check", "news")
+    # another file changes: the next run is a full one, warm for the first file
+    with open(news / "other.md", "a", encoding="utf-8") as handle:
+        handle.write("More text.\n")
+    settle()
+    first = _until_replayed(tmp_path, "check", "news")
+    assert "body/missing" in first.stdout
+    (news / name).write_text(markdown(), encoding="utf-8")  # in place: the folder is unchanged
+    full = newslint(tmp_path, "check", "news", NEWSLINT_NO_REPLAY="1")
+    assert "body/missing" not in full.stdout
+    again = newslint(tmp_path, "check", "news")
+    assert again.same_output(full), (again.answered, again.stdout)
+
+
+@pytest.mark.slow  # several runs that wait for files to settle
+def test_an_edit_under_a_dotdot_path_through_a_symlink_is_seen(tmp_path: Path) -> None:
+    """`check link/../news` walks <link's target>/../news; reports show the path normalised
+    as text (news/...), and the recorder stamps that other, absent file."""
+    project, shared = tmp_path / "project", tmp_path / "shared"
+    (shared / "sub").mkdir(parents=True)
+    (shared / "news").mkdir()
+    project.mkdir()
+    (project / "link").symlink_to(shared / "sub")
+    record = shared / "news" / "a.md"
+    record.write_text(markdown(body=""), encoding="utf-8")
+    (shared / "news" / "b.md").write_text(markdown(), encoding="utf-8")
+    settle()
+    _until_replayed(project, "check", "link/../news")
+    with open(shared / "news" / "b.md", "a", encoding="utf-8") as handle:
+        handle.write("More text.\n")  # a full run, warm for a.md: a.md is not opened
+    settle()
+    first = _until_replayed(project, "check", "link/../news")
+    assert "body/missing" in first.stdout
+    record.write_text(markdown(), encoding="utf-8")
+    full = newslint(project, "check", "link/../news", NEWSLINT_NO_REPLAY="1")
+    assert "body/missing" not in full.stdout
+    again = newslint(project, "check", "link/../news")
+    assert again.same_output(full), (again.answered, again.stdout)
+
+
+@pytest.mark.slow  # several runs that wait for files to settle
+def test_a_report_file_that_is_also_an_input_is_not_recorded(tmp_path: Path) -> None:
+    """`check . --format json -o report.json` checks its own report from the second run on:
+    a replay would rewrite it, so no such run is recorded."""
+    (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
+    settle()
+    args = ("check", ".", "--format", "json", "-o", "report.json")
+    for _ in range(3):
+        assert newslint(tmp_path, *args).answered == "full"
+        settle()
+    assert recorded_runs(tmp_path) == 0
+
+
+def test_a_report_file_name_that_is_not_utf8_does_not_crash_the_recording(
+    tmp_path: Path,
+) -> None:
+    """_store binds str(output_path) as SQLite TEXT: surrogate escapes raise
+    UnicodeEncodeError, which finish() does not catch, after the report was written."""
+    (tmp_path / "a.md").write_text(markdown(), encoding="utf-8")
+    settle()
+    done = newslint(tmp_path, "check", "a.md", "-o", os.fsdecode(b"r\xe9port.txt"))
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.code == 0
+
+
+def test_what_a_plugin_writes_to_standard_error_is_replayed(tmp_path: Path) -> None:
+    """Only _tell() lines and the report are kept; a warning a plugin (or a library it
+    imports) prints on every full run - a deprecation notice, urllib3's OpenSSL warning -
+    is missing from the replay."""
+    plugins = tmp_path / "plugins"
+    (plugins / "warnplug").mkdir(parents=True)
+    (plugins / "warnplug" / "__init__.py").write_text(
+        "import warnings\n"
+        "warnings.warn('warnplug: the x option is deprecated', UserWarning, stacklevel=1)\n"
+        "RULES = ()\n",
+        encoding="utf-8",
+    )
+    info = plugins / "warnplug-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: warnplug\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[newslint.rules]\nwarnplug = warnplug:RULES\n")
+    (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
+    settle()
+    args = ("check", "a.md")
+    full = _with_path(tmp_path, *args, extra_path=str(plugins), NEWSLINT_NO_REPLAY="1")
+    assert "warnplug: the x option is deprecated" in full.stderr
+    again = _until_replayed(tmp_path, *args, run=_with_path, extra_path=str(plugins))
+    assert again.same_output(full), again.stderr
+
+
+def _closed_early(folder: Path, *args: str, **env: str) -> tuple[int, str]:
+    """Run newslint with its standard output read for 10 bytes and then closed, as
+    `newslint check news | head -c 10` does: the exit code and standard error."""
+    environment = {k: v for k, v in os.environ.items() if k not in replay.REPLAY_ENVIRONMENT}
+    environment.update(PYTHONPATH=str(ROOT), **env)
+    process = subprocess.Popen(
+        [sys.executable, str(ENTRY), *args],
+        cwd=folder,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    error = process.stderr.read().decode("utf-8", "replace")
+    return process.wait(timeout=120), error.split("\nANSWERED ")[0]
+
+
+@pytest.mark.slow  # several runs that wait for files to settle
+def test_a_replay_into_a_pipe_closed_early_fails_as_the_full_check_does(tmp_path: Path) -> None:
+    """click turns a broken pipe into a quiet exit 1; the replay writes outside click and
+    prints a BrokenPipeError traceback (`newslint check news | head`)."""
+    (tmp_path / "many.md").write_text(markdown(body=""), encoding="utf-8")
+    line = '{"title": "x"}\n'
+    (tmp_path / "many.jsonl").write_text(line * 3000, encoding="utf-8")  # >64 KiB of report
+    settle()
+    _until_replayed(tmp_path, "check", ".")
+    replay_code, replay_error = _closed_early(tmp_path, "check", ".")
+    full_code, full_error = _closed_early(tmp_path, "check", ".", NEWSLINT_NO_REPLAY="1")
+    assert "Traceback" not in full_error
+    assert (replay_code, replay_error) == (full_code, full_error)
+
+
+def test_a_run_is_recorded_under_the_identity_a_replay_computes_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """identity() is computed in finish(), after the run imported what it needed; `import
+    ray` (--engine ray) inserts ray/thirdparty_files into sys.path, so the record is kept
+    under an id that replay() - which computes it before importing anything - never asks
+    for: such runs are recorded every time (evicting others) and never replayed."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(replay, "SETTLED_NS", 0)  # this process's modules may be fresh
+    (tmp_path / ".newslint_cache").mkdir()
+    invocation = replay.parse_check(["check", "absent.md"])
+    assert invocation is not None
+    asked_for = replay.identity(invocation)  # what the next run's replay() looks up
+    recorder = replay.Recorder(invocation)
+    with monkeypatch.context() as during_the_run:  # what `import ray` does
+        during_the_run.setattr(sys, "path", [str(tmp_path / "thirdparty_files"), *sys.path])
+        assert recorder.finish(0, rule_modules=[], output_path=None) is None
+    with sqlite3.connect(record_path(tmp_path)) as db:
+        ids = {row[0] for row in db.execute("SELECT id FROM runs")}
+    assert asked_for in ids

@@ -146,16 +146,8 @@ def _run(options: CheckOptions) -> CheckRun:
     except (ConfigError, PluginError) as error:
         raise click.UsageError(str(error)) from None
     for note in run.notes:
-        _tell(f"note: {note}")
+        click.echo(f"note: {note}", err=True)
     return run
-
-
-def _tell(message: str) -> None:
-    """A line on standard error, kept for a replay of this run."""
-    click.echo(message, err=True)
-    recorder = replay.recorder()
-    if recorder is not None:
-        recorder.keep(2, message + "\n")
 
 
 def _unrepeatable(run: CheckRun) -> str | None:
@@ -176,7 +168,6 @@ def _record(run: CheckRun, output: Path | None, unrepeatable: str | None) -> Non
         return
     recorder.finish(
         run.exit_code,
-        checked=(file.path for file in run.result.files),
         rule_modules={rule.__module__ for rule in run.registry.rules.values()},
         output_path=output,
         unrepeatable=unrepeatable,
@@ -250,11 +241,9 @@ def check_command(
     if output is not None:
         with output.open("w", encoding="utf-8") as stream:
             run.write(output_format, stream)
-        _tell(f"{run.summary()} (report: {output})")
+        click.echo(f"{run.summary()} (report: {output})", err=True)
     else:
-        recorder = replay.recorder()
-        out = sys.stdout if recorder is None else recorder.tee(sys.stdout, 1)
-        run.write(output_format, out, options.color)
+        run.write(output_format, sys.stdout, options.color)
     _record(run, output, unrepeatable)
     sys.exit(run.exit_code)
 
@@ -266,10 +255,11 @@ def _apply_baseline(run: CheckRun, path: Path) -> None:
         outcome = apply_baseline(run.result, read_baseline(path))
     except BaselineError as error:
         raise click.UsageError(str(error)) from None
-    _tell(
+    click.echo(
         f"baseline {path}: {outcome.suppressed} known finding(s) not reported; "
         f"{outcome.fixed} baseline entr{'y is' if outcome.fixed == 1 else 'ies are'} fixed"
-        + (" (run `newslint baseline` again to shrink it)" if outcome.fixed else "")
+        + (" (run `newslint baseline` again to shrink it)" if outcome.fixed else ""),
+        err=True,
     )
 
 

@@ -22,8 +22,11 @@ and exits with the recorded code; anything else runs the full check. Runs that c
 nor is a run with --no-cache. Setting NEWSLINT_NO_REPLAY=1 always runs the full check.
 
 A run records nothing if any path it depends on changed within 2 s before it started or
-while it ran (a write in the same clock tick can leave a stamp unchanged), or if a finding
-depends on the time of the check (a date in the future may not be in the future tomorrow).
+while it ran (a write in the same clock tick can leave a stamp unchanged); if a finding
+depends on the time of the check (a date in the future may not be in the future tomorrow),
+a rule crashed or a file timed out; if it read a pipe or device, wrote its report to one or
+checked its own report; or if it printed more than MAX_OUTPUT_CHARS. A replay steps aside
+when the result cache is unusable, so that the full check can say so.
 """
 
 from __future__ import annotations
@@ -49,10 +52,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any, TextIO
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KEPT_RUNS = 32  # newest recorded runs kept per cache folder
 MAX_PATHS = 200_000  # a run that depends on more paths is not recorded
-MAX_OUTPUT_CHARS = 64 * 1024 * 1024
+MAX_OUTPUT_CHARS = 16 * 1024 * 1024  # printed plus the report file: a larger run is not kept
 NO_REPLAY_ENV = "NEWSLINT_NO_REPLAY"
 # The environment variables a check's output depends on, besides the import path's.
 REPLAY_ENVIRONMENT = ("NO_COLOR", "RAY_ADDRESS", "NEWSLINT_SECURED_KEY", NO_REPLAY_ENV)
@@ -206,15 +209,20 @@ def replay(argv: list[str], stdout: TextIO, stderr: TextIO) -> int | None:
             return None
     if output_path is not None:
         try:
-            with open(output_path, "wb") as handle:
+            with open(os.fsdecode(output_path), "wb") as handle:
                 handle.write(output)
         except OSError:
             return None  # the full check reports why the report cannot be written
     streams = {1: stdout, 2: stderr}
-    for number, text in marshal.loads(printed):
-        streams[number].write(text)
-    stdout.flush()
-    stderr.flush()
+    try:
+        for number, text in marshal.loads(printed):
+            streams[number].write(text)
+        stdout.flush()
+        stderr.flush()
+    except BrokenPipeError:
+        # As the full command does (click): a reader that stopped reading ends it quietly.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushed at exit, never closed
+        return 1
     return int(exit_code)
 
 
@@ -223,9 +231,14 @@ class Recorder:
 
     def __init__(self, invocation: Invocation) -> None:
         self.invocation = invocation
+        # Both as a replay computes them, before the run imports anything (an import may
+        # change sys.path: Ray's does).
+        self.run_id = identity(invocation)
+        self.target = record_file(invocation)
         self.started_ns = time.time_ns()
         self.pid = os.getpid()
-        self.opened: set[str] = set()
+        self.opened: set[str] = set()  # files read and folders listed (audit hook)
+        self.inputs: set[str] = set()  # the files the run checked, as named on disk
         self.printed: list[tuple[int, str]] = []  # (1: standard output, 2: error; text)
         self.output_chars = 0
         self.refused: str | None = None  # why this run will not be recorded
@@ -246,24 +259,26 @@ class Recorder:
         else:
             target = args[0]
         if isinstance(target, (str, bytes, os.PathLike)):
-            self._add(os.fsdecode(target))
+            self._note(self.opened, os.fsdecode(target))
 
-    def _add(self, path: str) -> None:
-        self.opened.add(path)
-        if len(self.opened) > MAX_PATHS:
+    def checks(self, path: str) -> None:
+        """The run checks the file at ``path`` (as found on disk, not as reported)."""
+        if self.refused is None:
+            self._note(self.inputs, path)
+
+    def _note(self, into: set[str], path: str) -> None:
+        into.add(path)
+        if len(into) > MAX_PATHS:
             self.refuse(f"it depends on more than {MAX_PATHS} paths")
 
     def refuse(self, reason: str) -> None:
         self.refused = reason
         self.opened.clear()
+        self.inputs.clear()
         self.printed.clear()
 
-    def tee(self, stream: TextIO, number: int) -> TextIO:
-        """``stream`` (standard output: 1, error: 2), keeping what is written to it."""
-        return _Tee(stream, number, self)  # type: ignore[return-value]
-
     def keep(self, number: int, text: str) -> None:
-        if self.refused is not None:
+        if self.refused is not None or not text:
             return
         self.output_chars += len(text)
         if self.output_chars > MAX_OUTPUT_CHARS:
@@ -274,7 +289,6 @@ class Recorder:
     def finish(
         self,
         exit_code: int,
-        checked: Iterable[str],
         rule_modules: Iterable[str],
         output_path: Path | None,
         unrepeatable: str | None = None,
@@ -285,27 +299,34 @@ class Recorder:
             self.refuse(unrepeatable)
         if self.refused is not None:
             return self.refused
-        target = record_file(self.invocation)
-        if target is None:
+        if self.target is None:
             return "its cache folder cannot be found without the full configuration"
-        paths = set(self.opened)
+        try:
+            return self._finish(exit_code, rule_modules, output_path, self.target)
+        except (OSError, sqlite3.Error, UnicodeError, ValueError) as error:
+            return f"cannot record it in {self.target}: {error}"
+
+    def _finish(
+        self, exit_code: int, rule_modules: Iterable[str], output_path: Path | None, target: Path
+    ) -> str | None:
+        named = {*self.inputs, *(self.invocation.paths or ["."])}
+        paths = {*self.opened, *named}
         paths.update(_module_files())
         paths.update(_package_files(rule_modules))
         paths.update(entry for entry in sys.path if entry)
         if self.invocation.config is None:
             start = [Path(p) for p in self.invocation.paths] or [Path(".")]
             paths.update(str(c) for c in _discovery_candidates(start))
-        named = {*checked, *(self.invocation.paths or ["."])}
-        paths.update(named)
         output = None
+        written: tuple[int, int] | None = None
         if output_path is not None:
-            paths.discard(str(output_path))
-            try:
-                if not stat.S_ISREG(os.stat(output_path).st_mode):
-                    return f"its report went to {output_path}, which is not a regular file"
-                output = output_path.read_bytes()
-            except OSError as error:
-                return f"cannot read back {output_path}: {error.strerror}"
+            status = os.stat(output_path)
+            if not stat.S_ISREG(status.st_mode):
+                return f"its report went to {output_path}, which is not a regular file"
+            if status.st_size + self.output_chars > MAX_OUTPUT_CHARS:
+                return "its output is too large to keep"
+            written = (status.st_dev, status.st_ino)
+            output = output_path.read_bytes()
         stamps = []
         for path in sorted(paths):
             if _COMPILED in path:
@@ -321,24 +342,23 @@ class Recorder:
                 if path in named or not (path.startswith(_KERNEL) or path in _HARMLESS_DEVICES):
                     return f"it read {path}, which is not a regular file or folder"
                 continue
+            if (status.st_dev, status.st_ino) == written:
+                return f"its report {output_path} is also one of its inputs"
             stamp = Stamp.of(status)
             if not stamp.settled(SETTLED_NS, since_ns=self.started_ns):
                 return f"{path} changed while it ran or just before"
             stamps.append((path, stamp.text()))
             if len(stamps) > MAX_PATHS:
                 return f"it depends on more than {MAX_PATHS} paths"
-        try:
-            _store(
-                target,
-                identity(self.invocation),
-                marshal.dumps(stamps),
-                marshal.dumps(self.printed),
-                None if output_path is None else str(output_path),
-                output,
-                exit_code,
-            )
-        except (OSError, sqlite3.Error) as error:
-            return f"cannot write {target}: {error}"
+        _store(
+            target,
+            self.run_id,
+            marshal.dumps(stamps),
+            marshal.dumps(self.printed),
+            None if output_path is None else os.fsencode(output_path),
+            output,
+            exit_code,
+        )
         return None
 
 
@@ -351,8 +371,9 @@ class _Tee:
         self._recorder = recorder
 
     def write(self, text: str) -> int:
+        written = self._stream.write(text)  # first: a bytes write must fail as it would
         self._recorder.keep(self._number, text)
-        return self._stream.write(text)
+        return written
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -362,9 +383,10 @@ def _store(target: Path, run_id: str, stamps: bytes, *rest: Any) -> None:
     if not target.parent.is_dir():
         return  # the result cache was not created (disabled): nothing to record beside
     with closing(sqlite3.connect(target, timeout=5, isolation_level=None)) as db:
+        db.execute("PRAGMA auto_vacuum = FULL")  # evicted records give their space back
         db.execute(
             "CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, stamps BLOB NOT NULL, "
-            "printed BLOB NOT NULL, output_path TEXT, output BLOB, "
+            "printed BLOB NOT NULL, output_path BLOB, output BLOB, "
             "exit_code INTEGER NOT NULL, recorded INTEGER NOT NULL)"
         )
         with db:
@@ -450,6 +472,9 @@ def start_recording(argv: list[str]) -> Recorder | None:
         return None
     _active = Recorder(invocation)
     sys.addaudithook(_active.audit)
+    # Everything the run prints is kept, whoever prints it (a plugin's warning too).
+    sys.stdout = _Tee(sys.stdout, 1, _active)
+    sys.stderr = _Tee(sys.stderr, 2, _active)
     return _active
 
 

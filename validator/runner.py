@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from validator import replay
 from validator import stamp as stamp_module
 from validator.cache import Cache, content_key
 from validator.discover import Discovered, Stamp
@@ -66,6 +67,9 @@ def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator
         items = iter_items(request)
         report = _Progress(0, None)
     stream = iter(items)
+    recorder = replay.recorder()
+    if recorder is not None:  # a replay of this run must notice a change to any of them
+        stream = _noted(stream, recorder)
     jobs = max(1, request.jobs)
     in_flight = jobs * CHUNKS_IN_FLIGHT_PER_JOB
     # Look ahead far enough to know whether a pool pays, and how to cut a short run in chunks.
@@ -86,6 +90,12 @@ def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator
         checker.close()
         if request.cache is not None:
             request.cache.flush()
+
+
+def _noted(items: Iterator[Discovered], recorder: replay.Recorder) -> Iterator[Discovered]:
+    for item in items:
+        recorder.checks(os.fspath(item.path))
+        yield item
 
 
 def _chain(head: list[Discovered], rest: Iterator[Discovered]) -> Iterator[Discovered]:
