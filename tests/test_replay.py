@@ -584,3 +584,123 @@ def test_a_run_is_recorded_under_the_identity_a_replay_computes_before_it(
     with sqlite3.connect(record_path(tmp_path)) as db:
         ids = {row[0] for row in db.execute("SELECT id FROM runs")}
     assert asked_for in ids
+
+
+def test_output_to_an_ascii_stream_is_not_recorded(tmp_path: Path) -> None:
+    """With an ASCII standard stream (PYTHONIOENCODING=ascii), click writes its lines to the
+    stream's bytes buffer, past the recorder: such a run is never recorded."""
+    (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
+    settle()
+    args = ("check", "-o", "r.txt", "a.md")
+    full = newslint(tmp_path, *args, PYTHONIOENCODING="ascii", NEWSLINT_NO_REPLAY="1")
+    assert "(report: r.txt)" in full.stderr
+    settle()
+    again = newslint(tmp_path, *args, PYTHONIOENCODING="ascii")
+    assert again.answered == "full"
+    assert again.same_output(full)
+    assert recorded_runs(tmp_path) == 0
+
+
+def _closed_stream(folder: Path, fd: int, *args: str, **env: str) -> int:
+    """Run newslint with standard output (fd 1) or error (fd 2) closed, as `>&-` / `2>&-`
+    in a shell or a cron job do: Python then sets sys.stdout / sys.stderr to None."""
+    environment = {k: v for k, v in os.environ.items() if k not in replay.REPLAY_ENVIRONMENT}
+    environment.update(PYTHONPATH=str(ROOT), **env)
+    code = (
+        "import os, sys\n"
+        f"os.close({fd})\n"
+        f"os.execv(sys.executable, [sys.executable, '-m', 'validator', *{list(args)!r}])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=folder,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=False,
+        stdout=subprocess.DEVNULL if fd == 2 else None,
+        stderr=subprocess.DEVNULL if fd == 1 else None,
+        check=False,
+        timeout=120,
+    )
+    return done.returncode
+
+
+def test_a_closed_standard_stream_does_not_fail_the_run(tmp_path: Path) -> None:
+    """start_recording wraps sys.stdout / sys.stderr even when they are None: click then
+    writes into _Tee(None), and at exit Python's flush of the wrapper raises
+    AttributeError ('NoneType' object has no attribute 'flush'): exit 120 and an
+    'Exception ignored' traceback instead of the run's code, 0. Without the wrapper
+    (validator.cli.main) the same run exits 0."""
+    (tmp_path / "a.md").write_text(markdown(), encoding="utf-8")
+    settle()
+    args = ("check", "-o", "r.txt", "a.md")
+    assert _closed_stream(tmp_path, 1, *args, NEWSLINT_NO_REPLAY="1") == 0
+    assert _closed_stream(tmp_path, 2, *args, NEWSLINT_NO_REPLAY="1") == 0
+
+
+def test_warning_filters_are_part_of_a_runs_identity(tmp_path: Path) -> None:
+    """A plugin's import-time warning is recorded with the run (second review's fix), but
+    the warning filters (PYTHONWARNINGS, -W: sys.warnoptions) are not in identity(): the
+    user who silences the warning with PYTHONWARNINGS=ignore still sees it, replayed;
+    with PYTHONWARNINGS=error (a strict CI job) the full run fails, the replay exits 1
+    with the recorded report instead of the warning turned error."""
+    plugins = tmp_path / "plugins"
+    (plugins / "warnplug").mkdir(parents=True)
+    (plugins / "warnplug" / "__init__.py").write_text(
+        "import warnings\n"
+        "warnings.warn('warnplug: the x option is deprecated', UserWarning, stacklevel=1)\n"
+        "RULES = ()\n",
+        encoding="utf-8",
+    )
+    info = plugins / "warnplug-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: warnplug\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[newslint.rules]\nwarnplug = warnplug:RULES\n")
+    (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
+    settle()
+    args = ("check", "a.md")
+    _until_replayed(tmp_path, *args, run=_with_path, extra_path=str(plugins))
+    quiet = _with_path(tmp_path, *args, extra_path=str(plugins), PYTHONWARNINGS="ignore")
+    # after it: a full run records itself over the run recorded with the warning
+    quiet_full = _with_path(
+        tmp_path,
+        *args,
+        extra_path=str(plugins),
+        PYTHONWARNINGS="ignore",
+        NEWSLINT_NO_REPLAY="1",
+    )
+    assert "warnplug" not in quiet_full.stderr
+    assert quiet.same_output(quiet_full), (quiet.answered, quiet.stderr)
+
+
+def test_an_unreadable_record_file_is_replaced(tmp_path: Path) -> None:
+    """A record file that is not a database (torn by a crash, a full disk, a bad copy of
+    the cache folder): replay() ignores it and finish() fails on it (`file is not a
+    database`, swallowed), every time: the replay stays off for good, silently, until
+    someone deletes .newslint_cache/replay-v2.sqlite."""
+    (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
+    settle()
+    newslint(tmp_path, "check", "a.md")
+    assert recorded_runs(tmp_path) == 1
+    record_path(tmp_path).write_bytes(b"not a database " * 100)
+    settle()
+    newslint(tmp_path, "check", "a.md")
+    again = newslint(tmp_path, "check", "a.md")
+    assert again.answered == "replay"
+
+
+def test_a_path_object_on_the_import_path_does_not_crash_the_recording(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import system skips sys.path entries that are not str (a plugin that does
+    `sys.path.append(Path(__file__).parent / "vendor")`), but _finish() sorts them with
+    the str paths: TypeError, which finish() does not catch, after the report was printed
+    (a traceback and exit 1 instead of the run's code)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(replay, "SETTLED_NS", 0)  # this process's modules may be fresh
+    (tmp_path / ".newslint_cache").mkdir()
+    invocation = replay.parse_check(["check", "absent.md"])
+    assert invocation is not None
+    recorder = replay.Recorder(invocation)
+    monkeypatch.setattr(sys, "path", [*sys.path, tmp_path / "vendor"])
+    recorder.finish(0, rule_modules=[], output_path=None)  # recorded or refused, no raise

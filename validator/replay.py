@@ -33,6 +33,7 @@ from __future__ import annotations
 
 # Only what a replay needs is imported here, and nothing slow: dataclasses, json and typing
 # would each add 5-15 ms to a replay that takes ~70 ms in all.
+import codecs
 import hashlib
 import marshal
 import os
@@ -171,6 +172,8 @@ def identity(invocation: Invocation) -> str:
         _is_terminal(sys.stdout),
         _is_terminal(sys.stderr),
         getattr(sys.stdout, "encoding", None),
+        sys.warnoptions,  # -W / PYTHONWARNINGS: what a warning prints, or whether it raises
+        sys.flags,
     ]
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -303,7 +306,7 @@ class Recorder:
             return "its cache folder cannot be found without the full configuration"
         try:
             return self._finish(exit_code, rule_modules, output_path, self.target)
-        except (OSError, sqlite3.Error, UnicodeError, ValueError) as error:
+        except (OSError, sqlite3.Error, UnicodeError, ValueError, TypeError) as error:
             return f"cannot record it in {self.target}: {error}"
 
     def _finish(
@@ -313,7 +316,7 @@ class Recorder:
         paths = {*self.opened, *named}
         paths.update(_module_files())
         paths.update(_package_files(rule_modules))
-        paths.update(entry for entry in sys.path if entry)
+        paths.update(entry for entry in sys.path if isinstance(entry, str) and entry)
         if self.invocation.config is None:
             start = [Path(p) for p in self.invocation.paths] or [Path(".")]
             paths.update(str(c) for c in _discovery_candidates(start))
@@ -382,6 +385,16 @@ class _Tee:
 def _store(target: Path, run_id: str, stamps: bytes, *rest: Any) -> None:
     if not target.parent.is_dir():
         return  # the result cache was not created (disabled): nothing to record beside
+    try:
+        _insert(target, run_id, stamps, *rest)
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError):
+            raise  # locked, full, read-only: the file itself may be fine
+        target.unlink()  # not a database (torn, or copied badly): start it again
+        _insert(target, run_id, stamps, *rest)
+
+
+def _insert(target: Path, run_id: str, stamps: bytes, *rest: Any) -> None:
     with closing(sqlite3.connect(target, timeout=5, isolation_level=None)) as db:
         db.execute("PRAGMA auto_vacuum = FULL")  # evicted records give their space back
         db.execute(
@@ -449,6 +462,18 @@ def _discovery_candidates(start: list[Path]) -> Iterator[Path]:
         return
 
 
+def _tees_well(stream: Any) -> bool:
+    """Whether everything printed to ``stream`` passes through its write(): click writes
+    to the bytes buffer of a closed (None) or ASCII stream instead, which a _Tee misses."""
+    encoding = getattr(stream, "encoding", None)
+    if stream is None or not isinstance(encoding, str):
+        return False
+    try:
+        return codecs.lookup(encoding).name != "ascii"
+    except LookupError:
+        return False
+
+
 def _is_terminal(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
@@ -468,7 +493,7 @@ def start_recording(argv: list[str]) -> Recorder | None:
     """Watch this process's file reads for a check that may be replayed later."""
     global _active
     invocation = parse_check(argv)
-    if invocation is None:
+    if invocation is None or not (_tees_well(sys.stdout) and _tees_well(sys.stderr)):
         return None
     _active = Recorder(invocation)
     sys.addaudithook(_active.audit)
