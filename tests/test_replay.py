@@ -416,6 +416,23 @@ def _with_path(folder: Path, *args: str, extra_path: str, **env: str) -> Done:
     return Done(done)
 
 
+def warning_plugin(folder: Path) -> Path:
+    """A folder holding a rule plugin whose import prints a warning (for PYTHONPATH)."""
+    plugins = folder / "plugins"
+    (plugins / "warnplug").mkdir(parents=True)
+    (plugins / "warnplug" / "__init__.py").write_text(
+        "import warnings\n"
+        "warnings.warn('warnplug: the x option is deprecated', UserWarning, stacklevel=1)\n"
+        "RULES = ()\n",
+        encoding="utf-8",
+    )
+    info = plugins / "warnplug-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: warnplug\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[newslint.rules]\nwarnplug = warnplug:RULES\n")
+    return plugins
+
+
 def _until_replayed(
     folder: Path, *args: str, run: Callable[..., Done] = newslint, **env: str
 ) -> Done:
@@ -428,35 +445,42 @@ def _until_replayed(
     raise AssertionError(f"never replayed: {args}")
 
 
+def assert_a_fix_of_a_cached_file_is_seen(
+    folder: Path, target: str, broken: Path, other: Path
+) -> None:
+    """Record a check of ``target`` made while ``broken`` (an empty body) was served from
+    the result cache, so never opened; fix ``broken`` in place: the next run is not a
+    replay of the old report."""
+    _until_replayed(folder, "check", target)
+    with open(other, "a", encoding="utf-8") as handle:
+        handle.write("More text.\n")  # the next run is a full one, warm for ``broken``
+    settle()
+    first = _until_replayed(folder, "check", target)
+    assert "body/missing" in first.stdout
+    broken.write_text(markdown(), encoding="utf-8")  # in place: its folder is unchanged
+    full = newslint(folder, "check", target, NEWSLINT_NO_REPLAY="1")
+    assert "body/missing" not in full.stdout
+    again = newslint(folder, "check", target)
+    assert again.same_output(full), (again.answered, again.stdout)
+
+
 @pytest.mark.slow  # several runs that wait for files to settle
 def test_an_edit_to_a_walked_file_with_a_non_utf8_name_is_seen(tmp_path: Path) -> None:
-    """A run that found the file in the result cache's stamp index never opens it, and
-    the recorder stamps the file under its shown name (U+FFFD for the bad byte), which
-    does not exist: an in-place edit leaves every stamp as recorded."""
+    """A file served by the result cache is never opened, and its shown name (U+FFFD for
+    the bad byte) names no file: it is stamped under its name on disk."""
     news = tmp_path / "news"
     news.mkdir()
     name = os.fsdecode(b"caf\xe9.md")
     (news / name).write_text(markdown(body=""), encoding="utf-8")
     (news / "other.md").write_text(markdown(), encoding="utf-8")
     settle()
-    _until_replayed(tmp_path, "check", "news")
-    # another file changes: the next run is a full one, warm for the first file
-    with open(news / "other.md", "a", encoding="utf-8") as handle:
-        handle.write("More text.\n")
-    settle()
-    first = _until_replayed(tmp_path, "check", "news")
-    assert "body/missing" in first.stdout
-    (news / name).write_text(markdown(), encoding="utf-8")  # in place: the folder is unchanged
-    full = newslint(tmp_path, "check", "news", NEWSLINT_NO_REPLAY="1")
-    assert "body/missing" not in full.stdout
-    again = newslint(tmp_path, "check", "news")
-    assert again.same_output(full), (again.answered, again.stdout)
+    assert_a_fix_of_a_cached_file_is_seen(tmp_path, "news", news / name, news / "other.md")
 
 
 @pytest.mark.slow  # several runs that wait for files to settle
 def test_an_edit_under_a_dotdot_path_through_a_symlink_is_seen(tmp_path: Path) -> None:
-    """`check link/../news` walks <link's target>/../news; reports show the path normalised
-    as text (news/...), and the recorder stamps that other, absent file."""
+    """`check link/../news` walks <link's target>/../news while reports show news/...:
+    the file stamped is the one read."""
     project, shared = tmp_path / "project", tmp_path / "shared"
     (shared / "sub").mkdir(parents=True)
     (shared / "news").mkdir()
@@ -466,17 +490,7 @@ def test_an_edit_under_a_dotdot_path_through_a_symlink_is_seen(tmp_path: Path) -
     record.write_text(markdown(body=""), encoding="utf-8")
     (shared / "news" / "b.md").write_text(markdown(), encoding="utf-8")
     settle()
-    _until_replayed(project, "check", "link/../news")
-    with open(shared / "news" / "b.md", "a", encoding="utf-8") as handle:
-        handle.write("More text.\n")  # a full run, warm for a.md: a.md is not opened
-    settle()
-    first = _until_replayed(project, "check", "link/../news")
-    assert "body/missing" in first.stdout
-    record.write_text(markdown(), encoding="utf-8")
-    full = newslint(project, "check", "link/../news", NEWSLINT_NO_REPLAY="1")
-    assert "body/missing" not in full.stdout
-    again = newslint(project, "check", "link/../news")
-    assert again.same_output(full), (again.answered, again.stdout)
+    assert_a_fix_of_a_cached_file_is_seen(project, "link/../news", record, shared / "news" / "b.md")
 
 
 @pytest.mark.slow  # several runs that wait for files to settle
@@ -495,8 +509,7 @@ def test_a_report_file_that_is_also_an_input_is_not_recorded(tmp_path: Path) -> 
 def test_a_report_file_name_that_is_not_utf8_does_not_crash_the_recording(
     tmp_path: Path,
 ) -> None:
-    """_store binds str(output_path) as SQLite TEXT: surrogate escapes raise
-    UnicodeEncodeError, which finish() does not catch, after the report was written."""
+    """A report name with surrogate escapes is stored as bytes, not as SQLite text."""
     (tmp_path / "a.md").write_text(markdown(), encoding="utf-8")
     settle()
     done = newslint(tmp_path, "check", "a.md", "-o", os.fsdecode(b"r\xe9port.txt"))
@@ -505,21 +518,9 @@ def test_a_report_file_name_that_is_not_utf8_does_not_crash_the_recording(
 
 
 def test_what_a_plugin_writes_to_standard_error_is_replayed(tmp_path: Path) -> None:
-    """Only _tell() lines and the report are kept; a warning a plugin (or a library it
-    imports) prints on every full run - a deprecation notice, urllib3's OpenSSL warning -
-    is missing from the replay."""
-    plugins = tmp_path / "plugins"
-    (plugins / "warnplug").mkdir(parents=True)
-    (plugins / "warnplug" / "__init__.py").write_text(
-        "import warnings\n"
-        "warnings.warn('warnplug: the x option is deprecated', UserWarning, stacklevel=1)\n"
-        "RULES = ()\n",
-        encoding="utf-8",
-    )
-    info = plugins / "warnplug-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: warnplug\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[newslint.rules]\nwarnplug = warnplug:RULES\n")
+    """Everything a full run prints is replayed, a warning from a plugin (or a library it
+    imports: a deprecation notice, urllib3's OpenSSL warning) too."""
+    plugins = warning_plugin(tmp_path)
     (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
     settle()
     args = ("check", "a.md")
@@ -551,8 +552,8 @@ def _closed_early(folder: Path, *args: str, **env: str) -> tuple[int, str]:
 
 @pytest.mark.slow  # several runs that wait for files to settle
 def test_a_replay_into_a_pipe_closed_early_fails_as_the_full_check_does(tmp_path: Path) -> None:
-    """click turns a broken pipe into a quiet exit 1; the replay writes outside click and
-    prints a BrokenPipeError traceback (`newslint check news | head`)."""
+    """`newslint check news | head`: click turns a broken pipe into a quiet exit 1, and
+    so does the replay, which writes outside click."""
     (tmp_path / "many.md").write_text(markdown(body=""), encoding="utf-8")
     line = '{"title": "x"}\n'
     (tmp_path / "many.jsonl").write_text(line * 3000, encoding="utf-8")  # >64 KiB of report
@@ -567,10 +568,8 @@ def test_a_replay_into_a_pipe_closed_early_fails_as_the_full_check_does(tmp_path
 def test_a_run_is_recorded_under_the_identity_a_replay_computes_before_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """identity() is computed in finish(), after the run imported what it needed; `import
-    ray` (--engine ray) inserts ray/thirdparty_files into sys.path, so the record is kept
-    under an id that replay() - which computes it before importing anything - never asks
-    for: such runs are recorded every time (evicting others) and never replayed."""
+    """The record's key is computed before the run imports anything, as a replay computes
+    it: `import ray` (--engine ray) puts ray/thirdparty_files on sys.path."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(replay, "SETTLED_NS", 0)  # this process's modules may be fresh
     (tmp_path / ".newslint_cache").mkdir()
@@ -626,11 +625,8 @@ def _closed_stream(folder: Path, fd: int, *args: str, **env: str) -> int:
 
 
 def test_a_closed_standard_stream_does_not_fail_the_run(tmp_path: Path) -> None:
-    """start_recording wraps sys.stdout / sys.stderr even when they are None: click then
-    writes into _Tee(None), and at exit Python's flush of the wrapper raises
-    AttributeError ('NoneType' object has no attribute 'flush'): exit 120 and an
-    'Exception ignored' traceback instead of the run's code, 0. Without the wrapper
-    (validator.cli.main) the same run exits 0."""
+    """`>&-` or `2>&-` (a cron job): a closed stream is not wrapped (click skips None), so
+    the run exits 0 as it would without the recorder."""
     (tmp_path / "a.md").write_text(markdown(), encoding="utf-8")
     settle()
     args = ("check", "-o", "r.txt", "a.md")
@@ -639,23 +635,9 @@ def test_a_closed_standard_stream_does_not_fail_the_run(tmp_path: Path) -> None:
 
 
 def test_warning_filters_are_part_of_a_runs_identity(tmp_path: Path) -> None:
-    """A plugin's import-time warning is recorded with the run (second review's fix), but
-    the warning filters (PYTHONWARNINGS, -W: sys.warnoptions) are not in identity(): the
-    user who silences the warning with PYTHONWARNINGS=ignore still sees it, replayed;
-    with PYTHONWARNINGS=error (a strict CI job) the full run fails, the replay exits 1
-    with the recorded report instead of the warning turned error."""
-    plugins = tmp_path / "plugins"
-    (plugins / "warnplug").mkdir(parents=True)
-    (plugins / "warnplug" / "__init__.py").write_text(
-        "import warnings\n"
-        "warnings.warn('warnplug: the x option is deprecated', UserWarning, stacklevel=1)\n"
-        "RULES = ()\n",
-        encoding="utf-8",
-    )
-    info = plugins / "warnplug-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: warnplug\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[newslint.rules]\nwarnplug = warnplug:RULES\n")
+    """PYTHONWARNINGS (-W) changes what a warning prints, or makes it an error (a strict CI
+    job): a run recorded under other filters is not replayed."""
+    plugins = warning_plugin(tmp_path)
     (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
     settle()
     args = ("check", "a.md")
@@ -674,10 +656,8 @@ def test_warning_filters_are_part_of_a_runs_identity(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_record_file_is_replaced(tmp_path: Path) -> None:
-    """A record file that is not a database (torn by a crash, a full disk, a bad copy of
-    the cache folder): replay() ignores it and finish() fails on it (`file is not a
-    database`, swallowed), every time: the replay stays off for good, silently, until
-    someone deletes .newslint_cache/replay-v2.sqlite."""
+    """A record file that is not a database (torn by a crash, a bad copy of the cache
+    folder) is replaced by the next full run, so replays work again."""
     (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
     settle()
     newslint(tmp_path, "check", "a.md")
@@ -692,10 +672,8 @@ def test_an_unreadable_record_file_is_replaced(tmp_path: Path) -> None:
 def test_a_path_object_on_the_import_path_does_not_crash_the_recording(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The import system skips sys.path entries that are not str (a plugin that does
-    `sys.path.append(Path(__file__).parent / "vendor")`), but _finish() sorts them with
-    the str paths: TypeError, which finish() does not catch, after the report was printed
-    (a traceback and exit 1 instead of the run's code)."""
+    """A non-str sys.path entry (a plugin's `sys.path.append(Path(...))`), which the import
+    system skips, neither crashes nor changes the recording."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(replay, "SETTLED_NS", 0)  # this process's modules may be fresh
     (tmp_path / ".newslint_cache").mkdir()
@@ -703,4 +681,4 @@ def test_a_path_object_on_the_import_path_does_not_crash_the_recording(
     assert invocation is not None
     recorder = replay.Recorder(invocation)
     monkeypatch.setattr(sys, "path", [*sys.path, tmp_path / "vendor"])
-    recorder.finish(0, rule_modules=[], output_path=None)  # recorded or refused, no raise
+    assert recorder.finish(0, rule_modules=[], output_path=None) is None  # recorded
