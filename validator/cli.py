@@ -155,7 +155,7 @@ def _unrepeatable(run: CheckRun) -> str | None:
     or --fix drops findings), or None."""
     if run.result.crashed or run.result.timed_out:
         return "a rule crashed or a file timed out, which may not happen again"
-    timely = {slug for slug, rule in run.registry.rules.items() if rule.depends_on_time}
+    timely = run.registry.time_dependent
     if timely and any(finding.rule in timely for finding in run.result.findings):
         return "a finding depends on the time of the check"
     return None

@@ -31,6 +31,12 @@ class Registry:
     def families(self) -> set[str]:
         return {slug.split("/", 1)[0] for slug in self.rules}
 
+    @property
+    def time_dependent(self) -> frozenset[str]:
+        """Slugs of the rules whose findings can come and go with the date alone: such
+        findings are neither cached nor replayed."""
+        return frozenset(slug for slug, rule in self.rules.items() if rule.depends_on_time)
+
     def by_code(self, code: str) -> type[Rule] | None:
         for rule in self.rules.values():
             if rule.code == code.upper():

@@ -85,7 +85,8 @@ def execute(request: CheckRequest, progress: Progress | None = None) -> Iterator
         checker = _PoolChecker(request, jobs)
     chunks = _chunks(_chain(head, stream), chunk_size)
     try:
-        yield from _pipeline(chunks, request, checker, report, in_flight, _timely_rules(request))
+        timely = request.selection.registry.time_dependent
+        yield from _pipeline(chunks, request, checker, report, in_flight, timely)
     finally:
         checker.close()
         if request.cache is not None:
@@ -145,11 +146,6 @@ def _finish(
                 cache.put(key, outcome)
         report.advance(1)
         yield outcome
-
-
-def _timely_rules(request: CheckRequest) -> frozenset[str]:
-    rules = request.selection.registry.rules
-    return frozenset(slug for slug, rule in rules.items() if rule.depends_on_time)
 
 
 def _dated(outcome: FileOutcome, timely: frozenset[str]) -> bool:
