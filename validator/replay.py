@@ -46,7 +46,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from validator import __version__
-from validator.config_files import ConfigError, config_candidates, config_path, read_table
+from validator.config_files import (
+    ConfigError,
+    common_folder,
+    config_candidates,
+    config_path,
+    read_table,
+)
 from validator.stamp import SETTLED_NS, Stamp
 
 if TYPE_CHECKING:
@@ -454,8 +460,6 @@ def _package_files(module_names: Iterable[str]) -> Iterator[str]:
 
 
 def _discovery_candidates(start: list[Path]) -> Iterator[Path]:
-    from validator.config_files import common_folder
-
     try:
         yield from config_candidates(common_folder(start))
     except OSError:
