@@ -14,6 +14,7 @@ from validator.config import ConfigError
 if TYPE_CHECKING:  # jsonschema is imported only when a record is invalid (it costs ~75 ms)
     from jsonschema import Draft202012Validator, FormatChecker
     from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
 
 RECORD_SCHEMA = "news-record.schema.json"
 REPORT_SCHEMA = "report.schema.json"
@@ -47,11 +48,28 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
+# Root keywords whose errors the reference lists the same way whether the properties are
+# checked with the rest of the record or one at a time (see RecordSchema._by_property).
+_SPLITTABLE_ROOT = frozenset(
+    {
+        "$schema", "$id", "$comment", "$defs", "definitions", "title", "description",
+        "examples", "default", "deprecated", "readOnly", "writeOnly", "type", "required",
+        "additionalProperties", "properties", "minProperties", "maxProperties",
+        "dependentRequired",
+    }
+)  # fmt: skip
+
+
 class RecordSchema:
     """The record schema, compiled twice: jsonschema-rs answers "valid?" in microseconds,
     and only for an invalid record does the reference validator (jsonschema) list the
     errors, so every finding comes from the reference implementation. A test checks that
-    both agree on validity over the test corpora."""
+    both agree on validity over the test corpora.
+
+    The reference lists an invalid record's errors property by property: the root keywords
+    first, then only the properties jsonschema-rs found at fault. Walking every property of
+    the record through the reference costs ~1.5 ms; this ~0.1 ms, with the same errors (a
+    test compares both listings on the corpora)."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
@@ -73,15 +91,59 @@ class RecordSchema:
         return self._reference
 
     def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
-        if self.fast is not None and self._fast_says_valid(instance):
+        """The reference's errors, in its order or, per property, in the order sorting by
+        path gives (the listings differ only before that sort)."""
+        if self.fast is None:
+            return self.reference.iter_errors(instance)
+        if self._fast_says_valid(instance):
             return iter(())
-        return self.reference.iter_errors(instance)
+        faulty = self._faulty_properties(instance)
+        if faulty is None:
+            return self.reference.iter_errors(instance)
+        return self._by_property(instance, faulty)
 
     def _fast_says_valid(self, instance: Any) -> bool:
         try:
             return bool(self.fast.is_valid(instance))
         except (ValueError, TypeError, OverflowError):
             return False  # a value the fast validator cannot take: the reference decides
+
+    def _faulty_properties(self, instance: Any) -> set[str] | None:
+        """The top-level properties jsonschema-rs finds errors in, or None when the record
+        must be listed whole (a schema or a record of another shape, a value it refuses)."""
+        if self._root_only is None or not isinstance(instance, dict):
+            return None
+        try:
+            return {
+                str(error.instance_path[0])
+                for error in self.fast.iter_errors(instance)
+                if error.instance_path
+            }
+        except (ValueError, TypeError, OverflowError):
+            return None
+
+    @cached_property
+    def _root_only(self) -> Validator | None:
+        """The reference over the root keywords, each property schema replaced by true; None
+        when the root holds a keyword that could also report errors inside a property."""
+        properties = self.schema.get("properties") if isinstance(self.schema, dict) else None
+        if not isinstance(properties, dict) or not set(self.schema) <= _SPLITTABLE_ROOT:
+            return None
+        stubbed = dict(self.schema, properties=dict.fromkeys(properties, True))
+        return self.reference.evolve(schema=stubbed)
+
+    def _by_property(self, instance: dict[str, Any], faulty: set[str]) -> Iterator[ValidationError]:
+        assert self._root_only is not None
+        for error in self._root_only.iter_errors(instance):
+            if error.schema is self._root_only.schema:
+                error.schema = self.schema  # the record's schema, as the reference names it
+            yield error
+        for name, subschema in self.schema["properties"].items():
+            if name in faulty and name in instance:
+                # What the reference's 'properties' keyword does for each property.
+                yield from self.reference.descend(
+                    instance[name], subschema, path=name, schema_path=name
+                )
 
 
 def _fast_validator(schema: dict[str, Any]) -> Any:
