@@ -386,6 +386,7 @@ class RepeatedCaption(Rule):
 
 
 _LINK_LINE_MAX_CHARS = LinkLineOptions().max_chars
+_CAPTION_MAX_WORDS = RepeatOptions().max_words  # the defaults: built once, not per record
 
 
 class OnlyBoilerplate(Rule):
@@ -413,7 +414,7 @@ class OnlyBoilerplate(Rule):
         if not content:
             return  # body/missing reports empty bodies
         flagged = {hit.index for hit in phrase_hits(record, self.options)}
-        flagged |= {hit.index for hit in repeated_lines(record, RepeatOptions().max_words)}
+        flagged |= {hit.index for hit in repeated_lines(record, _CAPTION_MAX_WORDS)}
         max_chars = _LINK_LINE_MAX_CHARS
         # The first line that is not boilerplate settles it; usually the first line.
         for index, _, text in content:

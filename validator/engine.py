@@ -243,8 +243,13 @@ def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
     body_line = 1
     readable = False
     summaries: list[RecordSummary] = []
-    reading = _TimedReading(loaded.records, shown, request.record_seconds)
-    for record in reading:
+    # Records already in memory cannot stall; only a file read as it is checked is timed.
+    timed = (
+        None
+        if isinstance(loaded.records, list)
+        else _TimedReading(loaded.records, shown, request.record_seconds)
+    )
+    for record in loaded.records if timed is None else timed:
         if count == 0:
             body_line = record.body_line
         count += 1
@@ -268,7 +273,7 @@ def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
         crashed,
         summaries,
         loaded.digest,
-        timed_out=load_timed_out or reading.stalled,
+        timed_out=load_timed_out or (timed is not None and timed.stalled),
     )
 
 
