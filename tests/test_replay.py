@@ -20,6 +20,7 @@ import pytest
 
 from tests.helpers import SEEDS, fields, markdown
 from tests.test_secrets import KEY, blob, secrets
+from validator import cache as cache_module
 from validator import replay
 from validator.cli import cli
 
@@ -355,7 +356,7 @@ def test_an_unusable_result_cache_is_not_hidden_by_a_replay(tmp_path: Path) -> N
     cache = tmp_path / ".newslint_cache"
     for results in cache.glob("results-v*.sqlite*"):
         results.unlink()
-    (cache / "results-v6.sqlite").write_bytes(b"not a database " * 100)
+    (cache / f"results-v{cache_module.SCHEMA_VERSION}.sqlite").write_bytes(b"not a database " * 100)
     again = newslint(tmp_path, "check", "a.md")
     assert again.answered == "full"
     assert "note: result cache disabled" in again.stderr

@@ -284,3 +284,34 @@ def test_a_file_name_that_is_not_utf8_is_cached(tmp_path: Path) -> None:
     assert "body/missing" in first_report
     assert (again.cache_hits, again.cache_misses) == (2, 0)
     assert again_report == first_report
+
+
+def test_a_file_edited_while_it_is_checked_is_not_cached_under_its_old_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is taken from the bytes read first; the check reads the file again. An edit
+    in between (an editor saving during a pre-commit run) must not file the new bytes'
+    findings under the old bytes' key, where undoing the edit would find them."""
+    import validator.runner as runner
+
+    folder = tmp_path / "c"
+    write_corpus(folder, 1)
+    record = folder / "r000.md"
+    original = record.read_bytes()
+    edited = markdown(fields(title="Story 0", quality="very high"), VALID_BODY).encode()
+    real_check_file = runner.check_file
+
+    def edit_then_check(item, request):  # type: ignore[no-untyped-def]
+        item.path.write_bytes(edited)
+        return real_check_file(item, request)
+
+    monkeypatch.setattr(runner, "check_file", edit_then_check)
+    during, _ = run(folder, jobs=1)
+    assert "very high" in during  # what was checked is what is reported
+    monkeypatch.setattr(runner, "check_file", real_check_file)
+    record.write_bytes(original)  # the edit undone
+    after, again = run(folder, jobs=1)
+    fresh, _ = run(folder, jobs=1, use_cache=False)
+    assert after == fresh
+    assert "very high" not in after
+    assert (again.cache_hits, again.cache_misses) == (0, 1)  # nothing was kept of the first

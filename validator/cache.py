@@ -20,17 +20,20 @@ from validator.spool import dumps_compact, loads_compact
 from validator.stamp import Stamp
 from validator.summary import RecordSummary
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # 7: keys hash the file's SHA-256, which its checked outcome must match
 
 
-def content_key(data: bytes, path: str, settings_fingerprint: str) -> str:
+def content_key(file_digest: str, path: str, settings_fingerprint: str) -> str:
+    """A file's key: the SHA-256 of its bytes (hex, as FileOutcome.digest holds it), its
+    path relative to the configuration, the settings for it and newslint's version. An
+    outcome is stored only under the key its own digest gives (validator.runner)."""
     digest = hashlib.sha256()
     # A file name that is not UTF-8 arrives with surrogate escapes: keep its bytes as they are.
     for part in (
         __version__.encode(),
         settings_fingerprint.encode(),
         path.encode("utf-8", "surrogateescape"),
-        data,
+        file_digest.encode(),
     ):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)

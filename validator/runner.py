@@ -137,15 +137,30 @@ def _finish(
 ) -> Iterator[FileOutcome]:
     fresh = iter(pending())
     cache = request.cache
-    for _, key, cached in entries:
+    for item, key, cached in entries:
         if cached is not None:
             outcome = cached
         else:
             outcome = next(fresh)
-            if cache is not None and key is not None and not _dated(outcome, timely):
+            if (
+                cache is not None
+                and key is not None
+                and not _dated(outcome, timely)
+                and _read_as_keyed(outcome, item, key, request)
+            ):
                 cache.put(key, outcome)
         report.advance(1)
         yield outcome
+
+
+def _read_as_keyed(outcome: FileOutcome, item: Discovered, key: str, request: CheckRequest) -> bool:
+    """Whether the check read the bytes the key was made from: the file is read twice (for
+    the key, then for the check), and an edit in between would otherwise file the new bytes'
+    findings under the old bytes' key."""
+    return (
+        bool(outcome.digest)
+        and content_key(outcome.digest, item.relative, _fingerprint(item, request)) == key
+    )
 
 
 def _dated(outcome: FileOutcome, timely: frozenset[str]) -> bool:
@@ -184,12 +199,7 @@ def _cache_keys(chunk: list[Discovered], request: CheckRequest, cache: Cache) ->
         if stamp.size > request.limits.max_file_bytes and read_whole(item.path):
             stamped.append(None)  # refused unread: nothing worth hashing
             continue
-        fingerprint = (
-            request.selection.fingerprint_for(item.relative)
-            + request.settings_fingerprint
-            + ("+summaries" if request.collect_summaries else "")
-        )
-        stamped.append((item, fingerprint, stamp))
+        stamped.append((item, _fingerprint(item, request), stamp))
     known = cache.known_keys([(e[0].relative, e[1], e[2]) for e in stamped if e is not None])
     keys: list[str | None] = []
     for entry in stamped:
@@ -200,7 +210,7 @@ def _cache_keys(chunk: list[Discovered], request: CheckRequest, cache: Cache) ->
         key = known.get((item.relative, fingerprint))
         if key is None:
             try:
-                key = _content_key(item, fingerprint, stamp, request.limits.max_file_bytes)
+                key = _content_key(item, fingerprint)
             except OSError:
                 keys.append(None)
                 continue
@@ -210,16 +220,23 @@ def _cache_keys(chunk: list[Discovered], request: CheckRequest, cache: Cache) ->
     return keys
 
 
-def _content_key(item: Discovered, fingerprint: str, stamp: Stamp, max_file_bytes: int) -> str:
-    if stamp.size <= max_file_bytes:
-        return content_key(item.path.read_bytes(), item.relative, fingerprint)
-    # A JSON lines file over the whole-file limit is hashed in chunks, never held whole; its
-    # key hashes that digest, marked so that it can never equal a whole-bytes key.
+def _fingerprint(item: Discovered, request: CheckRequest) -> str:
+    """What besides its bytes decides a file's outcome (part of its cache key)."""
+    return (
+        request.selection.fingerprint_for(item.relative)
+        + request.settings_fingerprint
+        + ("+summaries" if request.collect_summaries else "")
+    )
+
+
+def _content_key(item: Discovered, fingerprint: str) -> str:
+    # Read in chunks: a JSON lines file may be over the whole-file limit, and is never held
+    # whole; its digest, like any file's, is the SHA-256 the check computes as it reads.
     digest = hashlib.sha256()
     with item.path.open("rb") as handle:
         while chunk := handle.read(_HASH_CHUNK_BYTES):
             digest.update(chunk)
-    return content_key(digest.digest(), item.relative, fingerprint + "+sha256")
+    return content_key(digest.hexdigest(), item.relative, fingerprint)
 
 
 class _Progress:
