@@ -183,7 +183,7 @@ def test_a_read_that_stalls_mid_file_is_reported_there_and_the_rest_kept(
 ) -> None:
     """A JSON lines file is read while it is checked: each read has the record time limit."""
 
-    def stalling(path: Path, shown: str, limits: InputLimits) -> LoadedFile:
+    def stalling(path: Path, shown: str, limits: InputLimits, digest: bool) -> LoadedFile:
         def records() -> Iterator[Record]:
             yield Record(shown, 0, 1, "jsonl", data=fields(), body="Short.")
             yield Record(shown, 1, 3, "jsonl", data=fields(), body="Short.")
@@ -215,7 +215,7 @@ def test_a_read_that_times_out_is_read_again_next_run_not_cached(
 ) -> None:
     reads = []
 
-    def stalling(path: Path, shown: str, limits: InputLimits) -> LoadedFile:
+    def stalling(path: Path, shown: str, limits: InputLimits, digest: bool) -> LoadedFile:
         reads.append(path)
         if stall_after == 0:
             time.sleep(30)  # the whole read hangs

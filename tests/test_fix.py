@@ -202,3 +202,27 @@ def test_a_file_changed_between_check_and_fix_is_left_alone(tmp_path: Path) -> N
     assert outcome.plans == []
     assert any("changed since it was checked" in reason for reason in outcome.skipped)
     assert record.read_text(encoding="utf-8") == edited
+
+
+@pytest.mark.parametrize("flag", ["--fix", "--diff"])
+def test_with_no_cache_a_file_changed_after_its_check_is_still_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str
+) -> None:
+    """--no-cache drops the files' SHA-256 only when nothing needs it: --fix and --diff
+    still compare it, so an edit made after the check is never cut by stale line numbers."""
+    from validator import cli as cli_module
+
+    record = tmp_path / "a.md"
+    record.write_text(markdown(fields(), CHROME_BODY), encoding="utf-8")
+    edited = markdown(fields(), CLEAN_BODY)
+    real_run = cli_module._run
+
+    def check_then_edit(options):  # type: ignore[no-untyped-def]
+        run = real_run(options)
+        record.write_text(edited, encoding="utf-8")  # another process, just after the check
+        return run
+
+    monkeypatch.setattr(cli_module, "_run", check_then_edit)
+    _, _, stderr = run_cli(tmp_path, flag, "--no-cache")
+    assert "changed since it was checked" in stderr
+    assert record.read_text(encoding="utf-8") == edited

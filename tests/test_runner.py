@@ -315,3 +315,14 @@ def test_a_file_edited_while_it_is_checked_is_not_cached_under_its_old_bytes(
     assert after == fresh
     assert "very high" not in after
     assert (again.cache_hits, again.cache_misses) == (0, 1)  # nothing was kept of the first
+
+
+def test_a_file_digest_is_computed_only_when_something_needs_it(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "c", 2)
+    _, plain = run(tmp_path / "c", jobs=1, use_cache=False, file_digests=False)
+    _, cached = run(tmp_path / "c", jobs=1)
+    _, both = run(tmp_path / "c", jobs=1, use_cache=False)
+    assert [file.digest for file in plain.result.files] == ["", ""]  # type: ignore[attr-defined]
+    digests = [file.digest for file in cached.result.files]  # type: ignore[attr-defined]
+    assert all(len(digest) == 64 for digest in digests)
+    assert [file.digest for file in both.result.files] == digests  # type: ignore[attr-defined]

@@ -47,6 +47,8 @@ class CheckOptions:
     image_dir: Path | None = None  # with online: read images from here instead of fetching
     engine: str = "local"  # "local" (this machine's processes) or "ray"
     ray_address: str | None = None  # with engine "ray": None is RAY_ADDRESS, else a local Ray
+    # False when nothing needs the files' SHA-256: no result cache, no --fix or --diff.
+    file_digests: bool = True
 
 
 @dataclass
@@ -180,6 +182,7 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
         engine=options.engine,
         ray_address=options.ray_address,
         cache=_open_cache(options, loaded, notes),
+        file_digests=options.file_digests,
         collect_summaries=options.summaries,
         worker_spec=options,
         worker_factory=build_worker_request,

@@ -229,7 +229,13 @@ def check_command(
     environment) prints the recorded result of the last run without checking again;
     NEWSLINT_NO_REPLAY=1 always checks.
     """
-    options = _options(params, output_format=output_format, output=output, fail_on=fail_on)
+    options = _options(
+        params,
+        output_format=output_format,
+        output=output,
+        fail_on=fail_on,
+        file_digests=not params["no_cache"] or fix or diff,
+    )
     run = _run(options)
     unrepeatable = _unrepeatable(run) if replay.recorder() is not None else None
     if diff:

@@ -161,6 +161,8 @@ class CheckRequest:
     engine: str = "local"  # "ray": validator/ray_engine.py
     ray_address: str | None = None  # None: RAY_ADDRESS, else a local Ray with `jobs` CPUs
     cache: Cache | None = None
+    # Each file's SHA-256 in its outcome: the cache keys by it and --fix checks it.
+    file_digests: bool = True
     # How a worker process rebuilds this request (it is not sent across processes):
     # a picklable spec and a module-level factory taking it.
     worker_spec: Any = None
@@ -225,7 +227,7 @@ def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
     else:
         try:
             with time_limit(request.record_seconds):
-                loaded = load_file(item.path, shown, request.limits)
+                loaded = load_file(item.path, shown, request.limits, request.file_digests)
         except TimeLimitExceeded:
             load_timed_out = True
             loaded = unreadable(

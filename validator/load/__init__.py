@@ -44,10 +44,14 @@ class LoadedFile:
         return self.digest_source.digest
 
 
-def load_file(path: Path, display_path: str, limits: InputLimits) -> LoadedFile:
+def load_file(
+    path: Path, display_path: str, limits: InputLimits, digest: bool = True
+) -> LoadedFile:
     """Read ``path`` and split it into records. Never raises for bad input: problems
     become input/ findings on a record (an unreadable file yields one unreadable record).
-    A JSON lines file is only opened here; its records are read as they are iterated."""
+    A JSON lines file is only opened here; its records are read as they are iterated.
+    ``digest``: whether to compute the SHA-256 of a file read whole (a streamed JSON lines
+    file always has one)."""
     # The parsers (PyYAML, yaml-rs) are imported on the first file read, not when a run
     # served from the cache starts.
     from validator.load.json_ import iter_jsonl, load_json, load_jsonl
@@ -60,7 +64,7 @@ def load_file(path: Path, display_path: str, limits: InputLimits) -> LoadedFile:
             return LoadedFile(display_path, iter_jsonl(opened, display_path, limits), opened)
         source = opened
     else:
-        source = read_source(path, display_path, limits)
+        source = read_source(path, display_path, limits, digest)
     if source.text is None:
         record = Record(display_path, 0, source.problem_line, "unknown", readable=False)
         for slug, problem in source.problems:

@@ -52,7 +52,7 @@ class Source:
     digest: str = ""  # SHA-256 of the bytes read: --fix writes only over these same bytes
 
 
-def read_source(path: Path, display_path: str, limits: InputLimits) -> Source:
+def read_source(path: Path, display_path: str, limits: InputLimits, digest: bool = True) -> Source:
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
@@ -75,7 +75,8 @@ def read_source(path: Path, display_path: str, limits: InputLimits) -> Source:
     except OSError as error:
         return _unreadable(error)
     source = decode(data)
-    source.digest = content_digest(data)
+    if digest:  # the cache and --fix need it; a --no-cache check does not (~3% of its CPU)
+        source.digest = content_digest(data)
     return source
 
 
