@@ -283,16 +283,19 @@ def more_words_than(text: str, most: int, spaces_only: bool = False) -> bool:
     """len(text.split()) > most, for text without white space at its ends; `spaces_only`
     says the caller knows that text is only_spaces (it looked at the whole body).
 
-    A paragraph is judged by its first characters: where ' ' is the only white space and
-    no space is doubled, each space follows a word of its own.
+    Where ' ' is the only white space, n spaces make at most n + 1 words, and exactly that
+    many when no space is doubled. Otherwise a paragraph is judged by its first characters.
     """
-    head = text[: 8 * (most + 1)]
-    if (
-        (spaces_only or (head.isascii() and head.isprintable()))
-        and "  " not in head
-        and head.count(" ") > most
-    ):
-        return True
+    if spaces_only:
+        spaces = text.count(" ")
+        if spaces < most:
+            return False
+        if "  " not in text:
+            return True
+    else:
+        head = text[: 8 * (most + 1)]
+        if head.isascii() and head.isprintable() and "  " not in head and head.count(" ") > most:
+            return True
     return len(text.split(None, most)) > most
 
 
