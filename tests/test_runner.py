@@ -326,3 +326,15 @@ def test_a_file_digest_is_computed_only_when_something_needs_it(tmp_path: Path) 
     digests = [file.digest for file in cached.result.files]  # type: ignore[attr-defined]
     assert all(len(digest) == 64 for digest in digests)
     assert [file.digest for file in both.result.files] == digests  # type: ignore[attr-defined]
+
+
+def test_files_that_cannot_be_decoded_are_cached_too(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    write_corpus(folder, 1)
+    (folder / "binary.md").write_bytes(b"---\n\x00\x01\x02\n---\nbody\n")
+    (folder / "latin1.md").write_bytes("---\ntitle: café\n---\n".encode("latin-1"))
+    cold_report, _ = run(folder, jobs=1)
+    warm_report, warm = run(folder, jobs=1)
+    assert "input/" in cold_report
+    assert (warm.cache_hits, warm.cache_misses) == (3, 0)  # type: ignore[attr-defined]
+    assert warm_report == cold_report

@@ -69,7 +69,7 @@ def load_file(
         record = Record(display_path, 0, source.problem_line, "unknown", readable=False)
         for slug, problem in source.problems:
             record.add_load_problem(slug, problem)
-        return LoadedFile(display_path, [record])
+        return LoadedFile(display_path, [record], source.digest)  # binary: still cacheable
     if fmt == "json":
         records = load_json(source.text, display_path, limits)
     elif fmt == "jsonl":
