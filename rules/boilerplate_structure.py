@@ -483,6 +483,7 @@ class MenuRun(Rule):
 
 _THEMATIC_BREAK = re.compile(r"^\s*([-*_=~])(?:\s*\1){2,}\s*$")  # '* * *', '---': a section break
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^\s*:?-{2,}:?\s*\|")
+_QUOTE_BREAK = re.compile(r">(?:\s*>)*")  # a bare '>': the break between two quoted paragraphs
 _MARKS = frozenset("*+-–—•·●▪◦‣►▶»›<>#|/×✕✖☰≡_~")
 
 
@@ -518,12 +519,14 @@ class LinkLine(Rule):
     summary = "Body line is only a bullet, a symbol or a row of links"
     needs = "body"
     fixable = True
+    version = "2"  # 2: a bare '>' (a Markdown quotation's paragraph break) is not reported
     Options = LinkLineOptions
     what = (
         "Reports a body line that has no words: an empty list bullet ('*', '+', '•'), a "
         "leftover control ('×', '|', '>'), or a row of two or more links (Markdown links or "
         "bare URLs) that are at least 80% of the line and do not end a sentence. Section breaks "
-        "('* * *', '---'), table rows and lines of invisible characters are not reported; "
+        "('* * *', '---'), table rows, a bare '>' next to a quoted line (the break between two quoted paragraphs) and lines of "
+        "invisible characters are not reported; "
         "neither is a single link, which may be the article's own."
     )
     why = (
@@ -538,14 +541,24 @@ class LinkLine(Rule):
         # In a body without links only a line with no letter or digit can be reported; one
         # that starts with a letter or digit is passed over without a call.
         plain = not body_markup(record)[0]
-        for line, text in record.iter_body_lines():
+        lines = list(record.iter_body_lines())
+        for index, (line, text) in enumerate(lines):
             if plain and (not text or text[0].isalnum()):
                 continue
             reason = link_line(text, self.options.max_chars)
-            if reason is not None:
+            if reason is not None and not _breaks_a_quotation(lines, index):
                 shown = " ".join(text.split())
                 shown = shown if len(shown) <= 60 else shown[:59] + "…"
                 yield Problem(f"line {shown!r} is {reason} (structure tier: link line)", line=line)
+
+
+def _breaks_a_quotation(lines: list[tuple[int, str]], index: int) -> bool:
+    """Whether line `index` is a bare '>' beside a quoted line: Markdown's break between two
+    paragraphs of one quotation, which is the article's text and not chrome."""
+    if not _QUOTE_BREAK.fullmatch(lines[index][1].strip()):
+        return False
+    beside = [lines[n][1].strip() for n in (index - 1, index + 1) if 0 <= n < len(lines)]
+    return any(text.startswith(">") and not _QUOTE_BREAK.fullmatch(text) for text in beside)
 
 
 RULES = (MenuRun, LinkLine)

@@ -236,12 +236,17 @@ def check_command(
         fail_on=fail_on,
         file_digests=not params["no_cache"] or fix or diff,
     )
+    if diff and (fix or output is not None):
+        raise click.UsageError(
+            "--diff only shows what --fix would change and writes nothing: "
+            "use it without --fix and -o"
+        )
     run = _run(options)
     unrepeatable = _unrepeatable(run) if replay.recorder() is not None else None
     if diff:
         sys.exit(_show_diff(run))
     if fix:
-        _apply_fixes(run)
+        run = _apply_fixes(run, options)
     if baseline is not None:
         _apply_baseline(run, baseline)
     if output is not None:
@@ -296,6 +301,8 @@ def baseline_command(output: Path, **params: Any) -> None:
 
 
 def _show_diff(run: CheckRun) -> int:
+    """Exit status: 2 if a rule crashed or a file timed out (the diff may miss lines), 1 if
+    --fix would change something or fixable findings need a person, else 0."""
     from validator.fix import plan_fixes, unified_diff
 
     outcome = plan_fixes(run.result, run.registry)
@@ -303,30 +310,44 @@ def _show_diff(run: CheckRun) -> int:
         click.echo(unified_diff(plan), nl=False)
     for reason in outcome.skipped:
         click.echo(f"not fixable: {reason}", err=True)
-    files = len(outcome.plans)
     click.echo(
-        f"--fix would remove {outcome.lines_removed} line{'s' if outcome.lines_removed != 1 else ''}"
-        f" in {files} file{'s' if files != 1 else ''}",
-        err=True,
+        f"--fix would remove {_lines_in_files(outcome.lines_removed, len(outcome.plans))}", err=True
     )
-    return 1 if outcome.plans else 0
+    if run.result.crashed or run.result.timed_out:
+        click.echo("a rule crashed or a file timed out: the diff may be incomplete", err=True)
+        return 2
+    return 1 if outcome.plans or outcome.skipped else 0
 
 
-def _apply_fixes(run: CheckRun) -> None:
+MAX_FIX_ROUNDS = 5  # a removal can make a fixable finding (two captions now side by side)
+
+
+def _apply_fixes(run: CheckRun, options: CheckOptions) -> CheckRun:
+    """Fix, then check again, until nothing fixable is left (at most MAX_FIX_ROUNDS); the run
+    returned is the last check, so the report gives the lines of the files as they are now."""
     from validator.fix import apply_fixes, plan_fixes
 
-    outcome = plan_fixes(run.result, run.registry)
-    for problem in apply_fixes(outcome):
-        click.echo(f"not fixed: {problem}", err=True)
-    for reason in outcome.skipped:
-        click.echo(f"not fixable: {reason}", err=True)
-    run.result.drop([finding for plan in outcome.plans for finding in plan.fixed])
-    files = len(outcome.plans)
-    click.echo(
-        f"fixed: removed {outcome.lines_removed} line{'s' if outcome.lines_removed != 1 else ''}"
-        f" in {files} file{'s' if files != 1 else ''}",
-        err=True,
-    )
+    removed, fixed_files = 0, set[str]()
+    said: dict[str, None] = {}  # what was not fixed, in order, each said once
+    for _ in range(MAX_FIX_ROUNDS):
+        outcome = plan_fixes(run.result, run.registry)
+        for problem in apply_fixes(outcome):
+            said.setdefault(f"not fixed: {problem}")
+        for reason in outcome.skipped:
+            said.setdefault(f"not fixable: {reason}")
+        if not outcome.plans:
+            break
+        removed += outcome.lines_removed
+        fixed_files.update(plan.path for plan in outcome.plans)
+        run = check(options)
+    for line in said:
+        click.echo(line, err=True)
+    click.echo(f"fixed: removed {_lines_in_files(removed, len(fixed_files))}", err=True)
+    return run
+
+
+def _lines_in_files(lines: int, files: int) -> str:
+    return f"{lines} line{'s' if lines != 1 else ''} in {files} file{'s' if files != 1 else ''}"
 
 
 @cli.command("report")

@@ -1,13 +1,17 @@
 """--fix and --diff: remove the body lines that fixable rules flagged, and nothing else.
 
-Writes are atomic (a temporary file in the same folder, then a rename; permissions kept),
-byte-exact outside the removed lines (line endings kept, front matter untouched), and
-idempotent: a fixed file has no fixable findings left, so a second run changes nothing.
-Only text records are fixed; a JSON body is one string, which is left for a person to edit.
+Writes are atomic (a temporary file beside the real file, through symlinks, then a rename;
+mode, owner and group kept) and byte-exact outside the removed lines (line endings and a
+byte-order mark kept, front matter untouched). Left alone, with the reason said: JSON records
+(a body is one string), files that are not UTF-8 or whose name is not, files changed since
+their check, read-only files and files with other hard links, and a body that is boilerplate
+from end to end (fixing it would leave no article). `check --fix` checks the fixed files again
+until nothing fixable is left, so a second run changes nothing.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import difflib
 import os
@@ -18,13 +22,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from validator.engine import RunResult
+from validator.engine import FileResult, RunResult
 from validator.findings import Finding
+from validator.load import FORMATS_BY_SUFFIX
 from validator.load.source import content_digest
 from validator.registry import Registry
 
 _LINES = re.compile(rb"[^\n]*\n|[^\n]+\Z")
-FIXABLE_SUFFIXES = {".md", ".markdown", ".txt"}
 
 
 @dataclass
@@ -40,7 +44,10 @@ class FilePlan:
 
     def fixed_bytes(self) -> bytes:
         drop = set(self.remove)
-        return b"".join(line for n, line in enumerate(self.lines, start=1) if n not in drop)
+        kept = b"".join(line for n, line in enumerate(self.lines, start=1) if n not in drop)
+        if 1 in drop and self.original.startswith(codecs.BOM_UTF8):
+            kept = codecs.BOM_UTF8 + kept  # the byte-order mark is the file's, not line 1's
+        return kept
 
 
 @dataclass
@@ -54,7 +61,9 @@ class FixOutcome:
 
 
 def _blank(line: bytes) -> bool:
-    return not line.strip()
+    # As the rules see it: str.strip() also takes a no-break space, which scraped bodies use
+    # for empty paragraphs.
+    return not line.decode("utf-8", "replace").strip()
 
 
 def lines_to_remove(lines: list[bytes], flagged: set[int], body_start: int) -> list[int]:
@@ -83,70 +92,126 @@ def lines_to_remove(lines: list[bytes], flagged: set[int], body_start: int) -> l
 
 
 def plan_fixes(result: RunResult, registry: Registry) -> FixOutcome:
-    body_starts = {file.path: file.body_line for file in result.files}
-    checked = {file.path: file.digest for file in result.files}
+    files: dict[str, FileResult] = {}
+    shared: set[str] = set()  # shown paths that stand for more than one file
+    for file in result.files:
+        if file.path in files:
+            shared.add(file.path)
+        files[file.path] = file
     fixable: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         rule = registry.rules.get(finding.rule)
         if rule is not None and rule.fixable:
             fixable[finding.path].append(finding)
-    plans, skipped = [], []
+    plans: list[FilePlan] = []
+    skipped: list[str] = []
+    planned: set[str] = set()  # the real files planned, whatever name they were given
     for path, findings in sorted(fixable.items()):
-        if Path(path).suffix.lower() not in FIXABLE_SUFFIXES:
-            skipped.append(f"{path}: JSON bodies are not fixed automatically; edit the body")
-            continue
-        if any(f.rule == "input/encoding" for f in result.findings if f.path == path):
-            skipped.append(f"{path}: not valid UTF-8; not fixed")
-            continue
-        try:
-            original = Path(path).read_bytes()
-        except OSError as error:
-            skipped.append(f"{path}: cannot read for fixing: {error.strerror}")
-            continue
-        if checked.get(path) and content_digest(original) != checked[path]:
-            # The findings' line numbers belong to the bytes that were checked.
-            skipped.append(f"{path}: changed since it was checked; not fixed - run again")
-            continue
-        flagged = {n for f in findings for n in range(f.line, (f.end_line or f.line) + 1)}
-        lines = _LINES.findall(original)
-        remove = lines_to_remove(lines, flagged, body_starts.get(path, 1))
-        if remove:
-            plans.append(FilePlan(path, original, remove, findings))
+        plan = _plan(path, findings, files.get(path), path in shared)
+        if isinstance(plan, str):
+            skipped.append(f"{path}: {plan}")
+        elif plan is not None and (real := os.path.realpath(path)) not in planned:
+            planned.add(real)  # the same file named twice (a link, another spelling): once
+            plans.append(plan)
     return FixOutcome(plans, skipped)
 
 
+def _plan(
+    path: str, findings: list[Finding], file: FileResult | None, shared: bool
+) -> FilePlan | str | None:
+    """The fix of one file, why it is left alone, or None when nothing is to be removed."""
+    if FORMATS_BY_SUFFIX.get(Path(path).suffix.lower(), "markdown") != "markdown":
+        return "JSON bodies are not fixed automatically (a body is one string); edit the body"
+    if shared or "\ufffd" in path:
+        # The report names it by a shown path, which a name that is not UTF-8 (or a second
+        # file shown the same) makes ambiguous: opening it could cut another file.
+        return "its name is not valid UTF-8, so it cannot be told apart safely; rename it"
+    if file is None or not file.digest:
+        return "the bytes that were checked are not known; not fixed - run again"
+    try:
+        original = Path(path).read_bytes()
+    except OSError as error:
+        return f"cannot read for fixing: {error.strerror}"
+    if content_digest(original) != file.digest:
+        # The findings' line numbers belong to the bytes that were checked.
+        return "changed since it was checked; not fixed - run again"
+    try:
+        original.decode("utf-8")  # UTF-16 or broken bytes: lines would not be lines
+    except UnicodeDecodeError:
+        return "not valid UTF-8; not fixed"
+    flagged = {n for f in findings for n in range(f.line, (f.end_line or f.line) + 1)}
+    lines = _LINES.findall(original)
+    remove = lines_to_remove(lines, flagged, file.body_line)
+    if not remove:
+        return None
+    left = set(range(file.body_line, len(lines) + 1)) - set(remove)
+    if all(_blank(lines[number - 1]) for number in left):
+        return (
+            "every body line is boilerplate: fixing would leave no article "
+            "(boilerplate/only-boilerplate); edit it by hand"
+        )
+    return FilePlan(path, original, remove, findings)
+
+
 def unified_diff(plan: FilePlan) -> str:
-    before = plan.original.decode("utf-8", errors="replace").splitlines(keepends=True)
-    after = plan.fixed_bytes().decode("utf-8", errors="replace").splitlines(keepends=True)
+    # Lines end at LF alone, as --fix sees them (str.splitlines would also break at U+2028,
+    # a lone CR or a form feed, and print a diff that patch refuses).
+    before = [line.decode("utf-8", "replace") for line in plan.lines]
+    after = [line.decode("utf-8", "replace") for line in _LINES.findall(plan.fixed_bytes())]
     diff = difflib.unified_diff(before, after, f"a/{plan.path}", f"b/{plan.path}")
     return "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff
     )
 
 
-class FixConflict(Exception):
+class NotFixed(Exception):
+    """The file was left alone; the message says why."""
+
+
+class FixConflict(NotFixed):
     """The file changed on disk between reading and writing; it was left alone."""
 
 
 def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
-    """Replace ``path`` with ``data`` unless its content is no longer ``expected``."""
-    if path.read_bytes() != expected:
+    """Replace the file at ``path`` (through symlinks: the file they lead to) with ``data``,
+    unless its content is no longer ``expected``. Mode, owner and group are kept; a file that
+    is read-only, or has other hard links (a rename would split them), is left alone."""
+    target = Path(os.path.realpath(path))
+    if target.read_bytes() != expected:
         raise FixConflict(f"{path}: changed on disk while fixing; run newslint again")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".newslint-tmp", dir=path.parent
-    )
+    status = target.stat()
+    if not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
+        target, os.W_OK
+    ):
+        raise NotFixed(f"{path}: read-only; not fixed (make it writable to fix it)")
+    if status.st_nlink > 1:
+        raise NotFixed(f"{path}: has {status.st_nlink} hard links; not fixed (edit it by hand)")
+    # A short fixed name: '.<record name>...' could exceed the file system's name limit.
+    handle, temporary = tempfile.mkstemp(prefix=".newslint-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+        _keep_owner(temporary, status, path)
+        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _keep_owner(temporary: str, status: os.stat_result, path: Path) -> None:
+    written = os.stat(temporary)
+    if (written.st_uid, written.st_gid) == (status.st_uid, status.st_gid):
+        return
+    try:
+        os.chown(temporary, status.st_uid, status.st_gid)
+    except PermissionError:
+        raise NotFixed(
+            f"{path}: owned by another user; not fixed (its owner would change)"
+        ) from None
 
 
 def apply_fixes(outcome: FixOutcome) -> list[str]:
@@ -155,9 +220,7 @@ def apply_fixes(outcome: FixOutcome) -> list[str]:
     for plan in list(outcome.plans):
         try:
             write_atomically(Path(plan.path), plan.fixed_bytes(), plan.original)
-        except (OSError, FixConflict) as error:
-            problems.append(
-                str(error) if isinstance(error, FixConflict) else f"{plan.path}: {error}"
-            )
+        except (OSError, NotFixed) as error:
+            problems.append(str(error) if isinstance(error, NotFixed) else f"{plan.path}: {error}")
             outcome.plans.remove(plan)
     return problems
