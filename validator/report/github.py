@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TextIO
 
 from validator.findings import Severity
-from validator.report.base import ReportContext
+from validator.report.base import ReportContext, without_surrogates
 from validator.report.text import summary_line
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _escape_data(text: str) -> str:
+    text = without_surrogates(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -71,9 +71,10 @@ def rule_anchors(slugs: Iterable[str]) -> dict[str, str]:
     for slug in sorted(set(slugs)):
         base = "rule-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in slug)
         anchor, n = base, 2
-        while anchor in taken:
+        # The card's heading takes the id plus '-h': 'a/b' and 'a-b/h' must not meet there.
+        while anchor in taken or f"{anchor}-h" in taken:
             anchor, n = f"{base}-{n}", n + 1
-        taken.add(anchor)
+        taken.update((anchor, f"{anchor}-h"))
         anchors[slug] = anchor
     return anchors
 
@@ -927,7 +928,7 @@ def render_html(
         + '<a href="#charts">Charts</a><a href="#findings">Findings</a>'
         '<a href="#rules">Rule cards</a></nav>'
     )
-    return (
+    return _writable(
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -958,3 +959,13 @@ def render_html(
         f"<script>{_asset('report.js')}</script>"
         "</body></html>\n"
     )
+
+
+def _writable(page: str) -> str:
+    """The page as text UTF-8 can hold: a lone surrogate from the data becomes its escape,
+    shown as text in the markup and read back as the same character from the JSON blob."""
+    try:
+        page.encode("utf-8")
+    except UnicodeEncodeError:
+        return page.encode("utf-8", "backslashreplace").decode("utf-8")
+    return page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import TextIO
 
 from validator.findings import Finding, Severity
@@ -22,15 +23,16 @@ def render(context: ReportContext) -> str:
     suites = ET.Element("testsuites", name="newslint")
     suite = ET.SubElement(suites, "testsuite", name="newslint")
     failures = errors = 0
-    for file in result.files:
+    paths = _case_paths([file.path for file in result.files], by_path)
+    for path in paths:
         case = ET.SubElement(
             suite,
             "testcase",
             classname="newslint",
-            name=_xml_safe(file.path),
-            file=_xml_safe(file.path),
+            name=_xml_safe(path),
+            file=_xml_safe(path),
         )
-        findings = by_path.get(file.path, [])
+        findings = by_path.get(path, [])
         crashes, blocking, rest = [], [], []
         for finding in findings:  # one pass: a file may hold many thousands of findings
             if finding.rule == "internal/rule-crash":
@@ -60,13 +62,20 @@ def render(context: ReportContext) -> str:
         if rest:
             ET.SubElement(case, "system-out").text = "\n".join(_line(f) for f in rest)
     for element in (suites, suite):
-        element.set("tests", str(len(result.files)))
+        element.set("tests", str(len(paths)))
         element.set("failures", str(failures))
         element.set("errors", str(errors))
     ET.indent(suites)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
     )
+
+
+def _case_paths(file_paths: list[str], finding_paths: Iterable[str]) -> list[str]:
+    """One test case per path: the checked files in order, then any path that has findings
+    but is not among them (else its findings would be lost to the consumer)."""
+    listed = set(file_paths)
+    return file_paths + [path for path in finding_paths if path not in listed]
 
 
 def _line(finding: Finding) -> str:

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from validator.engine import printable
+
 TOP_RULES = 10
+_BACKTICKS = re.compile("`+")
+
+
+def _code(text: str, *, in_table: bool = False) -> str:
+    """Record text (a provider name) as a code span: shown as written, never as a link, an
+    image, HTML or an @mention, and on one line. In a table '|' is escaped, as GFM splits
+    cells before it reads code spans."""
+    text = printable(" ".join(text.split())) or " "
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    if in_table:
+        text = text.replace("|", "\\|")
+    return f"{fence} {text} {fence}"  # the spaces let the text start or end with a backtick
 
 
 def _delta(now: int, before: int | None) -> str:
@@ -48,7 +63,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     if alerts:
         lines += ["", "## Providers to look at", ""]
         lines += [
-            f"- **{a['provider']}**: {a['rate']:.2f} findings per record, up from a usual "
+            f"- **{_code(a['provider'])}**: {a['rate']:.2f} findings per record, up from a usual "
             f"{a['usual']:.2f}"
             for a in alerts
         ]
@@ -68,5 +83,6 @@ def render_markdown(report: dict[str, Any]) -> str:
         ]
         for row in stats["top_providers"]:
             rate = f"{row['rate']:.2f}" if row["rate"] is not None else "–"
-            lines.append(f"| {row['provider']} | {row['records']} | {row['findings']} | {rate} |")
+            provider = _code(row["provider"], in_table=True)
+            lines.append(f"| {provider} | {row['records']} | {row['findings']} | {rate} |")
     return "\n".join(lines) + "\n"

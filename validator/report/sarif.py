@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from validator.findings import Severity
+from validator.findings import Finding, Severity
 from validator.report.base import ReportContext, dumps
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -35,26 +37,17 @@ def build(context: ReportContext) -> dict[str, Any]:
         )
     results = []
     for finding in context.result.findings:
-        region: dict[str, int] = {"startLine": finding.line, "startColumn": finding.column}
-        if finding.end_line is not None:
-            region["endLine"] = finding.end_line
+        physical: dict[str, Any] = {"artifactLocation": _artifact_location(finding.path)}
+        region = _region(finding)
+        if region:
+            physical["region"] = region
         results.append(
             {
                 "ruleId": finding.rule,
                 "ruleIndex": rule_index[finding.rule],
                 "level": _LEVELS[finding.severity],
                 "message": {"text": finding.message},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {
-                                "uri": quote(finding.path),
-                                "uriBaseId": "%SRCROOT%",
-                            },
-                            "region": region,
-                        }
-                    }
-                ],
+                "locations": [{"physicalLocation": physical}],
                 "properties": {
                     "code": finding.code,
                     "pointer": finding.pointer,
@@ -77,8 +70,39 @@ def build(context: ReportContext) -> dict[str, Any]:
                 },
                 "results": results,
                 "columnKind": "unicodeCodePoints",
+                "invocations": [_invocation(context)],
             }
         ],
+    }
+
+
+def _artifact_location(path: str) -> dict[str, str]:
+    """A relative path is a URI reference under the source root, percent-encoded ('#', '?',
+    '%' and spaces would otherwise end or corrupt it). An absolute path (a file outside the
+    working folder) must be an absolute file: URI, which takes no uriBaseId."""
+    if os.path.isabs(path):
+        return {"uri": PurePath(path).as_uri()}
+    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
+
+
+def _region(finding: Finding) -> dict[str, int]:
+    """Lines and columns are 1-based and a region cannot end before it starts: a finding
+    without a usable line is placed on its file alone (an invalid region would be refused)."""
+    if finding.line < 1:
+        return {}
+    region = {"startLine": finding.line, "startColumn": max(finding.column, 1)}
+    if finding.end_line is not None and finding.end_line > finding.line:
+        region["endLine"] = finding.end_line
+    return region
+
+
+def _invocation(context: ReportContext) -> dict[str, Any]:
+    """A crashed rule or a read stopped at the time limit leaves the analysis incomplete:
+    the consumer is told so, not only shown a result among the others."""
+    result = context.result
+    return {
+        "executionSuccessful": not (result.crashed or result.timed_out),
+        "exitCode": result.exit_code(context.fail_on),
     }
 
 

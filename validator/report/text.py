@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from validator.engine import printable
 from validator.findings import Severity
 from validator.report.base import ReportContext
 
@@ -28,12 +29,15 @@ def summary_line(context: ReportContext) -> str:
 def write(context: ReportContext, out: TextIO) -> None:
     color = context.color
     for finding in context.result.findings:
-        where = f"{finding.path}:{finding.line}:{finding.column}"
+        # A file name may hold a newline or an escape sequence: shown as escapes, so that
+        # no name starts a line of its own (a CI log reads `::command` lines) or drives a
+        # terminal. Messages are printable already, unless a phase after the rules made them.
+        where = f"{printable(finding.path)}:{finding.line}:{finding.column}"
         label = finding.severity.value
         rule = f"[{finding.rule} {finding.code}]"
         if color:
             where = f"{_BOLD}{where}{_RESET}"
             label = f"{_COLORS[finding.severity]}{label}{_RESET}"
             rule = f"{_DIM}{rule}{_RESET}"
-        out.write(f"{where}: {label} {rule} {finding.message}\n")
+        out.write(f"{where}: {label} {rule} {printable(finding.message)}\n")
     out.write(summary_line(context) + "\n")
