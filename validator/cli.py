@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -241,6 +241,8 @@ def check_command(
             "--diff only shows what --fix would change and writes nothing: "
             "use it without --fix and -o"
         )
+    if output is not None:
+        _make_folder_for(output)
     run = _run(options)
     unrepeatable = _unrepeatable(run) if replay.recorder() is not None else None
     if diff:
@@ -250,13 +252,36 @@ def check_command(
     if baseline is not None:
         _apply_baseline(run, baseline)
     if output is not None:
-        with output.open("w", encoding="utf-8") as stream:
+        with _report_file(output) as stream:
             run.write(output_format, stream)
         click.echo(f"{run.summary()} (report: {output})", err=True)
     else:
         run.write(output_format, sys.stdout, options.color)
     _record(run, output, unrepeatable)
     sys.exit(run.exit_code)
+
+
+def _make_folder_for(path: Path) -> None:
+    """Make the folder a report will be written to, before the run: a CI step that names
+    reports/newslint.sarif should not have to create reports/ first."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.UsageError(
+            f"cannot make the folder for {path}: {error.strerror or error}"
+        ) from None
+
+
+@contextlib.contextmanager
+def _report_file(path: Path) -> Iterator[TextIO]:
+    """The report file opened for writing; one that cannot be written is a usage error
+    (exit 2), never a traceback with the exit code of 'findings'."""
+    try:
+        stream = path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise click.UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    with stream:
+        yield stream
 
 
 def _apply_baseline(run: CheckRun, path: Path) -> None:
@@ -293,8 +318,12 @@ def baseline_command(output: Path, **params: Any) -> None:
     """
     from validator.baseline import write_baseline
 
+    _make_folder_for(output)
     run = _run(_options(params))
-    count = write_baseline(run.result, output)
+    try:
+        count = write_baseline(run.result, output)
+    except OSError as error:
+        raise click.UsageError(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(
         f"baseline: {count} finding(s) of {len(run.result.files)} file(s) written to {output}"
     )
@@ -411,6 +440,9 @@ def report_command(
     from validator.report.markdown import render_markdown
 
     options = _options(params, fail_on=fail_on)
+    for report_path in (json_path, markdown_path, html_path):
+        if report_path is not None:
+            _make_folder_for(report_path)
     show_progress = (sys.stderr.isatty() if progress is None else progress) and not quiet
     if history_path is None and not no_history:
         history_path = _default_history(options)
@@ -427,16 +459,19 @@ def report_command(
     document = result.report()
     written = []
     if json_path is not None:
-        json_path.write_text(dumps(document), encoding="utf-8")
+        with _report_file(json_path) as stream:
+            stream.write(dumps(document))
         written.append(str(json_path))
     if markdown_path is not None:
-        markdown_path.write_text(render_markdown(document), encoding="utf-8")
+        with _report_file(markdown_path) as stream:
+            stream.write(render_markdown(document))
         written.append(str(markdown_path))
     if html_path is not None:
         from validator.report.html import render_html  # only the audit needs it
 
         cards = {slug: rule.card() for slug, rule in result.run.registry.rules.items()}
-        html_path.write_text(render_html(document, cards), encoding="utf-8")
+        with _report_file(html_path) as stream:
+            stream.write(render_html(document, cards))
         written.append(str(html_path))
     if not quiet:
         stats = document["stats"]

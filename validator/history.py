@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from validator import __version__
+from validator.engine import printable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -51,8 +52,10 @@ class Alert:
     usual: float  # mean of its earlier runs
 
     def message(self) -> str:
+        # The provider is record text: a line break in it could print a line that a CI log
+        # runs as a workflow command, so control characters are shown as escapes.
         return (
-            f"{self.provider}: {self.rate:.2f} findings per record, up from a usual "
+            f"{printable(self.provider)}: {self.rate:.2f} findings per record, up from a usual "
             f"{self.usual:.2f}"
         )
 

@@ -276,3 +276,26 @@ def test_version() -> None:
     result = invoke("--version")
     assert result.exit_code == 0
     assert __version__ in result.stdout
+
+
+def test_a_report_is_written_into_a_folder_made_for_it(in_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "ci" / "newslint.sarif"
+    result = invoke("check", "seeds/", "--format", "sarif", "-o", str(out))
+    assert result.exit_code == 1
+    assert json.loads(out.read_text(encoding="utf-8"))["version"] == "2.1.0"
+
+
+def test_a_report_path_that_cannot_be_written_is_a_usage_error(
+    in_repo: Path, tmp_path: Path
+) -> None:
+    """Exit 2 naming the path, not a traceback with exit 1, which CI would read as findings."""
+    (tmp_path / "taken").write_text("a file where a folder is wanted", encoding="utf-8")
+    for command in (["check", "seeds/", "-o"], ["baseline", "seeds/", "-o"]):
+        result = invoke(*command, str(tmp_path / "taken" / "report.json"))
+        assert result.exit_code == 2, result.output
+        assert "taken/report.json" in result.stderr
+    result = invoke(
+        "report", "seeds/", "--no-history", "--json", str(tmp_path / "taken" / "r.json")
+    )
+    assert result.exit_code == 2
+    assert "taken/r.json" in result.stderr

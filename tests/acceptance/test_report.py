@@ -185,3 +185,13 @@ def test_report_on_the_real_corpus(tmp_path: Path) -> None:
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(document)
     assert document["stats"]["records"] == 192
     assert document["stats"]["by_provider"]["microsoft.com"]["records"] > 100
+
+
+def test_an_alert_shows_a_provider_name_on_one_line() -> None:
+    """A provider name is record text: a line break in it must not start a line of its own,
+    which a CI log could run as a workflow command."""
+    from validator.history import Alert
+
+    message = Alert("evil.org\n::error::injected", 1.2, 0.1).message()
+    assert "\n" not in message
+    assert message.startswith("evil.org\\x0a::error::injected: 1.20 findings per record")
