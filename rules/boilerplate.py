@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -36,6 +37,7 @@ from rules.boilerplate_structure import LinkLineOptions, link_line
 from validator.findings import Problem, Severity
 from validator.records import Record
 from validator.rule import CheckContext, Rule, RuleOptions, config_relative
+from validator.stamp import Stamp
 
 if TYPE_CHECKING:
     from validator.schema import RecordSchema
@@ -185,10 +187,29 @@ def compile_pack(source: Path, vetted: bool = False) -> Pack:
     return Pack(raw["name"], domains, phrases, combined, tuple(categories))
 
 
-@lru_cache(maxsize=16)
 def load_packs(extra: tuple[str, ...] = ()) -> tuple[Pack, ...]:
-    shipped = [compile_pack(path, vetted=True) for path in shipped_packs()]
-    return (*shipped, *(compile_pack(Path(path)) for path in extra))
+    """The shipped packs and the extra ones. Compiled once per process while the extra files
+    keep their stamps: a pack edited between two checks in one process (an editor, a test
+    session) is read again, as its new contents are in the result cache's key."""
+    return (*_shipped_packs(), *_extra_packs(extra, tuple(_stamp_text(p) for p in extra)))
+
+
+@lru_cache(maxsize=1)
+def _shipped_packs() -> tuple[Pack, ...]:
+    return tuple(compile_pack(path, vetted=True) for path in shipped_packs())
+
+
+@lru_cache(maxsize=16)
+def _extra_packs(extra: tuple[str, ...], stamps: tuple[str, ...]) -> tuple[Pack, ...]:
+    del stamps  # only part of the lru_cache key
+    return tuple(compile_pack(Path(path)) for path in extra)
+
+
+def _stamp_text(path: str) -> str:
+    try:
+        return Stamp.of(os.stat(path)).text()
+    except OSError:
+        return "unreadable"  # compile_pack says why
 
 
 def shipped_packs() -> list[Path]:

@@ -120,7 +120,7 @@ def _open_cache(options: CheckOptions, loaded: LoadedConfig, notes: list[str]) -
         return None
     folder = loaded.root / (loaded.config.cache_dir or ".newslint_cache")
     try:
-        return Cache(folder)
+        return Cache(folder, notes)  # a failure later in the run is noted there too
     except (OSError, sqlite3.Error) as error:
         notes.append(f"result cache disabled: cannot use {folder}: {error}")
         return None
@@ -208,4 +208,14 @@ def check(options: CheckOptions) -> CheckRun:
     run = CheckRun(result, fail_on, registry, request.notes)
     if cache is not None:
         run.cache_hits, run.cache_misses = cache.hits, cache.misses
+        if not cache.usable:  # the next run may find it usable again: not a replay's answer
+            _not_for_replay("the result cache failed during the run")
     return run
+
+
+def _not_for_replay(reason: str) -> None:
+    from validator import replay
+
+    recorder = replay.recorder()
+    if recorder is not None:
+        recorder.refuse(reason)

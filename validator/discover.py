@@ -34,6 +34,15 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix().lstrip("/")
 
 
+def _file_relative(path: Path, root: Path) -> str:
+    """A named file's path relative to root as a walk finds it: its folder resolved, its own
+    name kept, so that a symlink is matched (overrides, cache key) by its own path, not its
+    target's."""
+    if path.name in ("", ".", ".."):
+        return _relative(path, root)
+    return _join(_relative(path.parent, root), path.name)
+
+
 def discover(
     paths: list[Path], root: Path, include: list[str], exclude: list[str]
 ) -> Iterator[Discovered]:
@@ -44,7 +53,8 @@ def discover(
     seen: set[str] = set()
     for given in paths:
         for item in _expand(given, root, include, excluded):
-            key = os.path.normpath(str(item.path))
+            # Absolute: one file named as news/a.md and as /abs/news/a.md is checked once.
+            key = os.path.abspath(item.path)
             if key not in seen:
                 seen.add(key)
                 yield item
@@ -53,22 +63,21 @@ def discover(
 def _expand(
     given: Path, root: Path, include: list[str], excluded: list[str]
 ) -> Iterator[Discovered]:
+    relative = _file_relative(given, root)
     try:
         mode = given.stat().st_mode
     except FileNotFoundError:
-        yield Discovered(given, _relative(given, root), "no such file or folder")
+        yield Discovered(given, relative, "no such file or folder")
         return
     except OSError as error:
-        yield Discovered(given, _relative(given, root), f"cannot access: {error.strerror}")
+        yield Discovered(given, relative, f"cannot access: {error.strerror}")
         return
     if stat.S_ISDIR(mode):
         yield from _walk(given, root, include, excluded)
     elif stat.S_ISREG(mode):
-        yield Discovered(given, _relative(given, root))
+        yield Discovered(given, relative)
     else:
-        yield Discovered(
-            given, _relative(given, root), "not a regular file (a FIFO, socket or device)"
-        )
+        yield Discovered(given, relative, "not a regular file (a FIFO, socket or device)")
 
 
 def _walk(
@@ -76,6 +85,7 @@ def _walk(
 ) -> Iterator[Discovered]:
     """Files under folder, sorted, top-down (as os.walk gives them). Symlinked folders are
     not followed, so a symlink loop cannot trap the walk; one stat per file."""
+    by_name, by_path = _split_include(include)
     pending = [(folder, _relative(folder, root))]
     while pending:
         current, current_relative = pending.pop()
@@ -92,7 +102,9 @@ def _walk(
                 if not entry.is_symlink() and not path_matches(relative, excluded):
                     subfolders.append((current / entry.name, relative))
                 continue
-            if not path_matches(entry.name, include) or path_matches(relative, excluded):
+            if not _included(entry.name, relative, by_name, by_path) or path_matches(
+                relative, excluded
+            ):
                 continue
             path = current / entry.name
             try:
@@ -105,6 +117,18 @@ def _walk(
             else:
                 yield Discovered(path, relative, "not a regular file (a FIFO, socket or device)")
         pending.extend(reversed(subfolders))
+
+
+def _split_include(include: list[str]) -> tuple[list[str], list[str]]:
+    """Include globs without a '/' (matched against a file's name) and with one (matched
+    against its path relative to the configuration, as exclude and override globs are)."""
+    by_name = [p for p in include if "/" not in p.strip().removeprefix("./").rstrip("/")]
+    by_path = [p for p in include if p not in by_name]
+    return by_name, by_path
+
+
+def _included(name: str, relative: str, by_name: list[str], by_path: list[str]) -> bool:
+    return path_matches(name, by_name) or (bool(by_path) and path_matches(relative, by_path))
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

@@ -197,6 +197,10 @@ class FileOutcome:
     summaries: list[RecordSummary] = field(default_factory=list)  # for the audit only
     digest: str = ""
     timed_out: bool = False  # reading stopped at the time limit: retried, never cached
+    # The settings fingerprint a worker process checked with (it reads the configuration
+    # again): the result cache keeps the outcome only if it is the run's own. None: checked
+    # in the run's process, with the run's settings.
+    settings_fingerprint: str | None = None
 
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -255,7 +259,7 @@ def check_file(item: Discovered, request: CheckRequest) -> FileOutcome:
         if count == 0:
             body_line = record.body_line
         count += 1
-        record_findings, record_crashed = check_record(record, active, request)
+        record_findings, record_crashed = check_record(record, active, request, item.relative)
         crashed |= record_crashed
         findings.extend(record_findings)
         # A file is unreadable only when none of its records could be read (one broken
@@ -329,8 +333,11 @@ def crash_outcome(item: Discovered, reason: str) -> FileOutcome:
 
 
 def check_record(
-    record: Record, active: list[ActiveRule], request: CheckRequest
+    record: Record, active: list[ActiveRule], request: CheckRequest, relative: str | None = None
 ) -> tuple[list[Finding], bool]:
+    """The record's findings, and whether a rule crashed. ``relative``: the file's path
+    relative to the configuration, which fingerprints hold (default: the path shown)."""
+    identity_path = record.path if relative is None else relative
     findings: list[Finding] = []
     crashed = False
     current = "(none)"
@@ -351,6 +358,7 @@ def check_record(
                     findings.append(
                         _crash_finding(
                             record,
+                            identity_path,
                             f"rule {rule.slug} crashed on this record: "
                             f"{type(error).__name__}: {_safe_text(error)}; please report it",
                         )
@@ -358,13 +366,15 @@ def check_record(
                     continue
                 if problems:  # most rules find nothing in most records
                     findings.extend(
-                        _finding(record, rule.slug, rule.code, entry.severity, p) for p in problems
+                        _finding(record, identity_path, rule.slug, rule.code, entry.severity, p)
+                        for p in problems
                     )
     except TimeLimitExceeded:
         crashed = True
         findings.append(
             _crash_finding(
                 record,
+                identity_path,
                 f"checking this record took longer than {request.record_seconds:g} s and was "
                 f"stopped (in rule {current}); its other findings may be missing",
             )
@@ -372,8 +382,8 @@ def check_record(
     return findings, crashed
 
 
-def _crash_finding(record: Record, message: str) -> Finding:
-    return _finding(record, CRASH_SLUG, CRASH_CODE, Severity.ERROR, Problem(message))
+def _crash_finding(record: Record, identity_path: str, message: str) -> Finding:
+    return _finding(record, identity_path, CRASH_SLUG, CRASH_CODE, Severity.ERROR, Problem(message))
 
 
 def _safe_text(error: Exception) -> str:
@@ -382,7 +392,14 @@ def _safe_text(error: Exception) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def _finding(record: Record, slug: str, code: str, severity: Severity, problem: Problem) -> Finding:
+def _finding(
+    record: Record,
+    identity_path: str,
+    slug: str,
+    code: str,
+    severity: Severity,
+    problem: Problem,
+) -> Finding:
     if problem.line is not None:
         line = problem.line
         column = problem.column or 1
@@ -393,7 +410,7 @@ def _finding(record: Record, slug: str, code: str, severity: Severity, problem: 
         end_line = problem.end_line if problem.end_line is not None else position.end_line
     if end_line is not None and end_line <= line:
         end_line = None
-    fingerprint = finding_fingerprint(slug, record, problem.pointer, line)
+    fingerprint = finding_fingerprint(slug, record, problem.pointer, line, identity_path)
     return Finding(
         rule=slug,
         code=code,
@@ -437,9 +454,16 @@ def _value_at(data: Any, pointer: str) -> Any:
     return data
 
 
-def finding_fingerprint(slug: str, record: Record, pointer: str, line: int) -> str:
+def finding_fingerprint(
+    slug: str, record: Record, pointer: str, line: int, identity_path: str | None = None
+) -> str:
     """rule + path + pointer + a hash of the offending content: the field's value, or the
-    text of the body line. Never the line number, so unrelated edits keep it stable."""
+    text of the body line. Never the line number, so unrelated edits keep it stable.
+
+    ``identity_path``: the file's path relative to the configuration (Discovered.relative),
+    as the result cache keys it, so that a fingerprint does not depend on the working folder
+    (and a cached finding has the fingerprint an uncached run makes); default: the path
+    shown, the same when the working folder is the configuration's."""
     if pointer and record.data is not None:
         content = json.dumps(_value_at(record.data, pointer), sort_keys=True, default=str)
     elif (
@@ -453,6 +477,7 @@ def finding_fingerprint(slug: str, record: Record, pointer: str, line: int) -> s
     identity = record.index  # the record within its file: its URL where it has one
     if record.data is not None:
         identity = record.data.get("webUrl") or record.data.get("originalUrl") or record.index
-    text = f"{slug}\0{record.path}\0{identity}\0{pointer}\0{content}"
+    path = record.path if identity_path is None else identity_path
+    text = f"{slug}\0{path}\0{identity}\0{pointer}\0{content}"
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]

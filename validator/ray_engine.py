@@ -39,8 +39,8 @@ from typing import Any
 from validator import __version__
 from validator.config import ConfigError
 from validator.discover import Discovered
-from validator.engine import CheckRequest, FileOutcome, check_file, crash_outcome
-from validator.runner import CHUNKS_IN_FLIGHT_PER_JOB, _Checker
+from validator.engine import CheckRequest, FileOutcome, crash_outcome
+from validator.runner import CHUNKS_IN_FLIGHT_PER_JOB, _Checker, check_in_worker
 
 INSTALL_HINT = "pip install 'newslint[ray]'"
 CONNECT_SECONDS = 10.0
@@ -225,7 +225,7 @@ _worker: tuple[str, CheckRequest] | None = None
 def _check_chunk(setup: _WorkerSetup, chunk: list[Discovered]) -> list[FileOutcome]:
     """Runs in a Ray worker."""
     request = _worker_request(setup)
-    return [check_file(item, request) for item in chunk]
+    return [check_in_worker(item, request) for item in chunk]
 
 
 def _worker_request(setup: _WorkerSetup) -> CheckRequest:

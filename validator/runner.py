@@ -154,13 +154,14 @@ def _finish(
 
 
 def _read_as_keyed(outcome: FileOutcome, item: Discovered, key: str, request: CheckRequest) -> bool:
-    """Whether the check read the bytes the key was made from: the file is read twice (for
-    the key, then for the check), and an edit in between would otherwise file the new bytes'
-    findings under the old bytes' key."""
-    return (
-        bool(outcome.digest)
-        and content_key(outcome.digest, item.relative, _fingerprint(item, request)) == key
-    )
+    """Whether the check read the bytes and used the settings the key was made from: the
+    file is read twice (for the key, then for the check), and a worker process reads the
+    configuration, schema and packs again; an edit in between would otherwise file the new
+    bytes' or settings' findings under the old ones' key."""
+    fingerprint = outcome.settings_fingerprint
+    if fingerprint is None:
+        fingerprint = _fingerprint(item, request)
+    return bool(outcome.digest) and content_key(outcome.digest, item.relative, fingerprint) == key
 
 
 def _dated(outcome: FileOutcome, timely: frozenset[str]) -> bool:
@@ -171,14 +172,14 @@ def _dated(outcome: FileOutcome, timely: frozenset[str]) -> bool:
 
 def _look_up(chunk: list[Discovered], request: CheckRequest) -> list[Entry]:
     cache = request.cache
-    if cache is None:
+    if cache is None or not cache.usable:  # not usable: it failed earlier in this run
         return [(item, None, None) for item in chunk]
     keys = _cache_keys(chunk, request, cache)
-    found = cache.get_many(
-        [(key, display_path(item.path)) for item, key in zip(chunk, keys, strict=True) if key]
-    )
+    wanted = [(key, display_path(item.path)) for item, key in zip(chunk, keys, strict=True)]
+    found = cache.get_many([(key, shown) for key, shown in wanted if key])
     return [
-        (item, key, found.get(key) if key else None) for item, key in zip(chunk, keys, strict=True)
+        (item, key, found.get((key, shown)) if key else None)
+        for item, (key, shown) in zip(chunk, wanted, strict=True)
     ]
 
 
@@ -360,7 +361,15 @@ def _init_worker(factory: Any, spec: Any) -> None:
 
 def _check_chunk(chunk: list[Discovered]) -> list[FileOutcome]:
     assert _worker_request is not None
-    return [check_file(item, _worker_request) for item in chunk]
+    return [check_in_worker(item, _worker_request) for item in chunk]
+
+
+def check_in_worker(item: Discovered, request: CheckRequest) -> FileOutcome:
+    """check_file in a worker process, whose request was rebuilt from the options: the
+    outcome says with which settings, for the parent to compare with its own."""
+    outcome = check_file(item, request)
+    outcome.settings_fingerprint = _fingerprint(item, request)
+    return outcome
 
 
 def _pool(request: CheckRequest, jobs: int) -> ProcessPoolExecutor:

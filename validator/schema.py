@@ -8,6 +8,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urldefrag, urljoin
 
 from validator.config import ConfigError
 
@@ -176,7 +177,60 @@ def compile_schema(path: str | None) -> RecordSchema:
             Draft202012Validator.check_schema(schema)
         except SchemaError as error:
             raise ConfigError(f"schema {where}: not a valid JSON Schema: {error.message}") from None
+        _refuse_external_refs(schema, where)  # before a validator could fetch what they name
     compiled = RecordSchema(schema)
     if path is not None:  # a project's schema that jsonschema-rs refuses fails at start-up
         _ = compiled.fast
     return compiled
+
+
+_DATA_KEYWORDS = frozenset({"const", "default", "enum", "examples"})  # values, not schemas
+# Keywords whose value maps names to schemas: a property may be called "enum" or "$ref".
+_NAMED_SCHEMAS = frozenset(
+    {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
+)
+
+
+def _external_refs(schema: Any) -> Iterator[str]:
+    """The targets of $ref / $dynamicRef outside the schema's own resources (the file and
+    the subschemas with an $id of their own): another file or a URL."""
+    own: set[str] = {""}
+    refs: list[str] = []
+    # (node, base URI, whether node maps names to schemas)
+    pending: list[tuple[Any, str, bool]] = [(schema, "", False)]
+    while pending:  # a loop, not recursion: a deeply nested schema cannot overflow the stack
+        node, base, named = pending.pop()
+        if isinstance(node, list):
+            pending.extend((value, base, False) for value in node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if named:
+            pending.extend((value, base, False) for value in node.values())
+            continue
+        if isinstance(node.get("$id"), str):
+            base = urljoin(base, node["$id"])
+            own.add(urldefrag(base).url)
+        refs.extend(
+            urldefrag(urljoin(base, node[keyword])).url
+            for keyword in ("$ref", "$dynamicRef")
+            if isinstance(node.get(keyword), str)
+        )
+        pending.extend(
+            (value, base, key in _NAMED_SCHEMAS)
+            for key, value in node.items()
+            if key not in _DATA_KEYWORDS
+        )
+    return (target for target in dict.fromkeys(refs) if target not in own)
+
+
+def _refuse_external_refs(schema: Any, path: str) -> None:
+    """A project schema must be one file: a resource it refers to is not part of the result
+    cache's key (an edit to it would go unseen), and would be fetched while checking."""
+    target = next(_external_refs(schema), None)
+    if target is not None:
+        raise ConfigError(
+            f"schema {path}: $ref to {target}, outside this file, is not supported (the "
+            "result cache could not see it change); move its definitions into this file's "
+            "$defs and refer to them as #/$defs/NAME"
+        )

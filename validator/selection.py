@@ -69,6 +69,10 @@ def selector_matches(selector: str, rule: type[Rule]) -> bool:
     return selector == rule.slug.split("/", 1)[0] or selector.upper() == rule.code
 
 
+def _matches_any(selectors: Iterable[str], rule: type[Rule]) -> bool:
+    return any(selector_matches(selector, rule) for selector in selectors)
+
+
 def check_selectors(selectors: Iterable[str], registry: Registry, where: str) -> None:
     for selector in selectors:
         if not any(selector_matches(selector, rule) for rule in registry.rules.values()):
@@ -102,12 +106,20 @@ class Selection:
         self.root = root  # relative paths in rule options are taken from here
         self.source = source
         self.select = cli_select if cli_select else config.select
+        # The command line's --select is a final filter: an override's select narrows
+        # within it, never widens it (its --ignore, added to every ignore list, is final too).
+        self.cli_select = cli_select or None
         self.ignore = [*config.ignore, *(cli_ignore or [])]
         check_selectors(self.select or [], registry, "select")
         check_selectors(self.ignore, registry, "ignore")
         self._validate_rule_tables(config.severity, config.rules, "")
         for number, override in enumerate(config.overrides):
             where = f"overrides[{number}]"
+            if override.select == []:  # an empty select would otherwise mean every rule
+                raise ConfigError(
+                    f"{source}: {where}.select: an empty list selects no rule; to turn "
+                    'every rule off for these paths, use ignore = ["ALL"]'
+                )
             check_selectors(override.select or [], registry, f"{where}.select")
             check_selectors(override.ignore, registry, f"{where}.ignore")
             self._validate_rule_tables(override.severity, override.rules, f"{where}.")
@@ -179,9 +191,11 @@ class Selection:
         severity = {self._slug(k): v for k, v in severity.items()}
         active = []
         for slug, rule_class in self.registry.rules.items():
-            if select and not any(selector_matches(s, rule_class) for s in select):
+            if select and not _matches_any(select, rule_class):
                 continue
-            if any(selector_matches(s, rule_class) for s in ignore):
+            if self.cli_select and not _matches_any(self.cli_select, rule_class):
+                continue
+            if _matches_any(ignore, rule_class):
                 continue
             rule_options = self._build_options(rule_class, options.get(slug, {}), f"rules.{slug}")
             active.append(
