@@ -103,3 +103,39 @@ def test_not_a_baseline_is_a_usage_error(corpus: Path) -> None:
     result = check(corpus)
     assert result.exit_code == 2
     assert "not a newslint baseline" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("findings", "says"),
+    [
+        ('{"a": 1}', "'findings' must be a list"),
+        ('[{"rule": "body/missing"}]', "findings[0] is not a baseline entry"),
+        ('[{"fingerprint": "abc", "count": "many"}]', "findings[0] is not a baseline entry"),
+        ('[{"fingerprint": "abc"}, {"fingerprint": "d", "count": 0}]', "findings[1] is not"),
+        ('["abc"]', "findings[0] is not a baseline entry"),
+    ],
+)
+def test_a_damaged_baseline_entry_is_a_usage_error_naming_it(
+    corpus: Path, findings: str, says: str
+) -> None:
+    """A hand-edited or truncated baseline: exit 2 and which entry, never a traceback."""
+    (corpus / ".newslint-baseline.json").write_text(
+        f'{{"newslint_baseline": 1, "findings": {findings}}}'
+    )
+    result = check(corpus)
+    assert result.exit_code == 2, result.output
+    assert says in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_broken_baseline_fails_before_the_check_runs(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long check is not run only to be thrown away for a baseline that cannot be used."""
+    import validator.cli as cli_module
+
+    (corpus / ".newslint-baseline.json").write_text('{"newslint_baseline": 1, "findings": [')
+    monkeypatch.setattr(cli_module, "_run", lambda options: pytest.fail("checked first"))
+    result = check(corpus)
+    assert result.exit_code == 2
+    assert "invalid JSON" in result.stderr

@@ -57,10 +57,30 @@ def read_baseline(path: Path) -> Counter[str]:
             f"{path}: not a newslint baseline of format {FORMAT_VERSION}; "
             "write one with `newslint baseline PATH... -o FILE`"
         )
+    entries = document.get("findings", [])
+    if not isinstance(entries, list):
+        raise BaselineError(f"{path}: 'findings' must be a list of entries")
     counts: Counter[str] = Counter()
-    for entry in document.get("findings", []):
-        counts[str(entry["fingerprint"])] += int(entry.get("count", 1))
+    for number, entry in enumerate(entries):
+        fingerprint, count = _entry(entry)
+        if fingerprint is None:
+            raise BaselineError(
+                f"{path}: findings[{number}] is not a baseline entry (it needs a "
+                "'fingerprint' string and, if given, a positive whole 'count'); "
+                "write the baseline again with `newslint baseline PATH... -o FILE`"
+            )
+        counts[fingerprint] += count
     return counts
+
+
+def _entry(entry: Any) -> tuple[str | None, int]:
+    """An entry's fingerprint and count, or (None, 0) when it is not an entry."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
+        return None, 0
+    count = entry.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        return None, 0
+    return entry["fingerprint"], count
 
 
 @dataclass(frozen=True)

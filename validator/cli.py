@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -243,6 +244,7 @@ def check_command(
         )
     if output is not None:
         _make_folder_for(output)
+    known = _read_baseline(baseline) if baseline is not None else Counter[str]()
     run = _run(options)
     unrepeatable = _unrepeatable(run) if replay.recorder() is not None else None
     if diff:
@@ -250,7 +252,7 @@ def check_command(
     if fix:
         run = _apply_fixes(run, options)
     if baseline is not None:
-        _apply_baseline(run, baseline)
+        _apply_baseline(run, baseline, known)
     if output is not None:
         with _report_file(output) as stream:
             run.write(output_format, stream)
@@ -284,13 +286,20 @@ def _report_file(path: Path) -> Iterator[TextIO]:
         yield stream
 
 
-def _apply_baseline(run: CheckRun, path: Path) -> None:
-    from validator.baseline import BaselineError, apply_baseline, read_baseline
+def _read_baseline(path: Path) -> Counter[str]:
+    """The baseline, read before the check: a wrong one fails at once, not after the run."""
+    from validator.baseline import BaselineError, read_baseline
 
     try:
-        outcome = apply_baseline(run.result, read_baseline(path))
+        return read_baseline(path)
     except BaselineError as error:
         raise click.UsageError(str(error)) from None
+
+
+def _apply_baseline(run: CheckRun, path: Path, known: Counter[str]) -> None:
+    from validator.baseline import apply_baseline
+
+    outcome = apply_baseline(run.result, known)
     click.echo(
         f"baseline {path}: {outcome.suppressed} known finding(s) not reported; "
         f"{outcome.fixed} baseline entr{'y is' if outcome.fixed == 1 else 'ies are'} fixed"
