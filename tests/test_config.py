@@ -314,3 +314,15 @@ def test_readme_example_config_is_valid(tmp_path: Path) -> None:
     assert loaded.config.ignore == ["meta/mojibake"]
     assert len(loaded.config.overrides) == 2
     check(CheckOptions(paths=[write(tmp_path / "a.md", markdown())]))
+
+
+@pytest.mark.parametrize("tool", ["[tool]\nnewslint = 3\n", '[tool]\nnewslint = "x"\n'])
+def test_a_tool_newslint_that_is_not_a_table_names_it(tmp_path: Path, tool: str) -> None:
+    write(tmp_path / "pyproject.toml", tool)
+    with pytest.raises(ConfigError, match=r"\[tool.newslint\] must be a table"):
+        check(CheckOptions(paths=[write(tmp_path / "a.md", markdown())]))
+
+
+def test_a_tool_that_is_not_a_table_is_no_newslint_config(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "tool = 3\n")
+    assert discover_config(tmp_path) is None

@@ -36,14 +36,24 @@ def read_table(path: Path) -> tuple[dict[str, Any], str]:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     if path.name == "pyproject.toml":
-        return document.get("tool", {}).get("newslint", {}), "tool.newslint"
+        table = _tool_table(document)
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.newslint] must be a table of settings")
+        return table, "tool.newslint"
     return document, "newslint"
+
+
+def _tool_table(document: dict[str, Any]) -> Any:
+    """pyproject's [tool.newslint] as written ({} when absent; not always a table)."""
+    tool = document.get("tool", {})
+    return tool.get("newslint", {}) if isinstance(tool, dict) else {}
 
 
 def _has_newslint_table(pyproject: Path) -> bool:
     try:
         with pyproject.open("rb") as handle:
-            return "newslint" in tomllib.load(handle).get("tool", {})
+            tool = tomllib.load(handle).get("tool", {})
+            return isinstance(tool, dict) and "newslint" in tool
     except (OSError, tomllib.TOMLDecodeError):
         return False
 
