@@ -205,6 +205,12 @@ def check(options: CheckOptions) -> CheckRun:
         from validator.corpus_phase import add_corpus_findings, corpus_rules
 
         add_corpus_findings(result, corpus_rules(request, online=True, offline=False), request)
+    if not len(result.files):  # a walk that found nothing: say so, a passing gate may be wrong
+        request.notes.append(
+            f"no record files found in {', '.join(str(p) for p in options.paths)}: nothing "
+            f"was checked (files are included by {', '.join(request.include)}; see the "
+            "include and exclude settings)"
+        )
     run = CheckRun(result, fail_on, registry, request.notes)
     if cache is not None:
         run.cache_hits, run.cache_misses = cache.hits, cache.misses

@@ -299,3 +299,16 @@ def test_a_report_path_that_cannot_be_written_is_a_usage_error(
     )
     assert result.exit_code == 2
     assert "taken/r.json" in result.stderr
+
+
+def test_a_folder_with_no_record_files_says_nothing_was_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo in include, or the wrong folder, must not pass a CI gate in silence."""
+    (tmp_path / "newslint.toml").write_text('include = ["*.mdx"]\n', encoding="utf-8")
+    (tmp_path / "a.md").write_text(markdown(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", ".")
+    assert result.exit_code == 0
+    assert "no record files found in .: nothing was checked" in result.stderr
+    assert "*.mdx" in result.stderr
