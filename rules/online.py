@@ -219,6 +219,8 @@ class OnlineRule(CorpusRule):
     """Base of the online rules: run the pass, keep the verdicts of this rule's slug."""
 
     online = True
+    # 2: no password in messages; IDN hosts, unreadable headers and trailing dots handled
+    version = "2"
     kinds: ClassVar[tuple[str, ...]] = ("link", "image")
 
     def check_corpus(

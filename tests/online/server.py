@@ -23,6 +23,7 @@ class Reply:
     delay: float = 0.0  # seconds before the status line
     ranges: bool = True  # answer a Range request with 206 and the slice
     content_type: str = "text/html; charset=utf-8"
+    trickle: float = 0.0  # seconds between two bytes of the body (a slow sender)
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(body)
+                self._write(body, reply.trickle)
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
             with owner.lock:
                 owner.active -= 1
+
+    def _write(self, body: bytes, trickle: float) -> None:
+        if not trickle:
+            self.wfile.write(body)
+            return
+        for index in range(len(body)):
+            self.wfile.write(body[index : index + 1])
+            self.wfile.flush()
+            time.sleep(trickle)
 
     do_GET = _serve
     do_HEAD = _serve

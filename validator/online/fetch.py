@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import http.cookiejar
+import re
 import ssl
 import time
 from collections.abc import Iterator
@@ -48,6 +49,17 @@ _NETWORK_ERRNOS = {
     errno.EHOSTDOWN: ("unreachable", "host is down"),
     errno.EADDRNOTAVAIL: ("unreachable", "address not available"),
 }
+
+
+# The userinfo of a URL: everything between "//" and the last "@" of the authority (which, as
+# for urlsplit and httpx, ends at the first "/", "?" or "#").
+_USERINFO = re.compile(r"^([^/?#:]*:)?//[^/?#]*@")
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without its ``user:password@``: credentials are never sent, so they need not be
+    kept, and every URL an outcome names may end up in a report."""
+    return _USERINFO.sub(r"\1//", url, count=1)
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
@@ -112,14 +124,16 @@ def classify_error(error: BaseException, timeout: float) -> tuple[str, str, str]
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date); None when it is
+    absent or unreadable: a server's odd header must never fail the check."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # not "²", a digit to isdigit() only
+        return float(value)  # of any length: a 5,000-digit wait is inf, too long to wait
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # year 99999999999: overflow
         return None
     if moment.tzinfo is None:
         return None
@@ -233,9 +247,9 @@ class Fetcher:
 
     async def _follow(self, kind: Kind, url: str) -> Outcome:
         base = Outcome(kind=kind, url=url, state="skipped")
-        current = url
+        current = without_userinfo(url)  # what the outcome shows: never a password
         redirects: list[str] = []
-        seen = {url}
+        seen = {current}
         while True:
             try:
                 parsed = httpx.URL(current)
@@ -255,14 +269,17 @@ class Fetcher:
                     redirects=tuple(redirects),
                 )
             port = parsed.port or (443 if parsed.scheme == "https" else 80)
-            host_key = f"{parsed.host}:{port}"
+            # The IDNA (xn--) form, as sent in the Host header: the host lists, the guard and
+            # DNS must all judge the name that is contacted, however the URL spelled it.
+            host = parsed.raw_host.decode("ascii")
+            host_key = f"{host}:{port}"
             state = self._host(host_key)
             hop = replace(base, host=host_key, redirects=tuple(redirects), final_url=current)
             if state.network_failure is not None:
                 failure = state.network_failure
                 return replace(hop, state="network", error=failure.error, reason=failure.reason)
             try:
-                addresses = await self.guard.addresses(parsed.host, port)
+                addresses = await self.guard.addresses(host, port)
             except GuardError as error:
                 return replace(hop, state="skipped", error="guard", reason=str(error))
             except ResolveError as error:
@@ -271,7 +288,15 @@ class Fetcher:
             if isinstance(answer, Outcome):
                 return replace(hop, state=answer.state, error=answer.error, reason=answer.reason)
             if answer.status in REDIRECT_STATUSES and answer.location:
-                target = urljoin(current, answer.location.strip())
+                target = _redirect_target(current, answer.location)
+                if target is None:
+                    return replace(
+                        hop,
+                        state="failed",
+                        error="url",
+                        status=answer.status,
+                        reason=f"bad redirect Location {without_userinfo(answer.location)!r}",
+                    )
                 if target in seen:
                     return replace(
                         hop,
@@ -353,7 +378,9 @@ class Fetcher:
         if method == "GET":
             headers["Range"] = f"bytes=0-{cap - 1}" if kind == "image" else "bytes=0-0"
         extensions: dict[str, Any] = {}
-        host = url.raw_host.decode("ascii")
+        # A fully qualified "news.example." is the same host, but certificates never name it
+        # with the dot: verify (and send SNI for) the name without it, as browsers do.
+        host = url.raw_host.decode("ascii").rstrip(".")
         if url.scheme == "https" and not _is_ip(host):
             extensions["sni_hostname"] = host
         origin = f"{url.scheme}://{_host_header(url)}"
@@ -413,10 +440,27 @@ class Fetcher:
             await response.aclose()
 
 
+def _redirect_target(current: str, location: str) -> str | None:
+    """The absolute URL a Location header sends to, without userinfo; None when malformed
+    (urljoin raises ValueError on a broken IPv6 literal, for one)."""
+    try:
+        return without_userinfo(urljoin(current, location.strip()))
+    except ValueError:
+        return None
+
+
 def _more_than(response: httpx.Response, count: int) -> bool:
     """Whether the whole resource is longer than ``count`` bytes, by its headers."""
-    total = response.headers.get("content-range", "").rpartition("/")[2]
-    if total.isdigit():
-        return int(total) > count
-    length = response.headers.get("content-length", "")
-    return not length.isdigit() or int(length) > count
+    total = header_int(response.headers.get("content-range", "").rpartition("/")[2])
+    if total is not None:
+        return total > count
+    length = header_int(response.headers.get("content-length", ""))
+    return length is None or length > count
+
+
+def header_int(text: str) -> int | None:
+    """A header's non-negative integer, or None. ASCII digits only (str.isdigit() also
+    accepts "²", which int() refuses) and at most 30 of them (int() refuses 4,300)."""
+    if text.isascii() and text.isdigit() and len(text) <= 30:
+        return int(text)
+    return None

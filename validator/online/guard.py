@@ -31,6 +31,13 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 DNS_LOOKUPS = 16  # getaddrinfo threads at once
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+# Non-public space this Python's ipaddress still counts as global: deprecated site-local
+# addresses (RFC 3879, still routed inside some networks) and IPv6 documentation space added
+# in 2024 (RFC 9637).
+_ALSO_REFUSED = (
+    (ipaddress.ip_network("fec0::/10"), "a site-local"),
+    (ipaddress.ip_network("3fff::/20"), "a documentation"),
+)
 
 
 class GuardError(Exception):
@@ -71,6 +78,9 @@ def address_refusal(address: IPAddress | str) -> str | None:
     reason = private_host_reason(str(address))
     if reason:
         return reason.replace("host ", "address ", 1)
+    for network, label in _ALSO_REFUSED:
+        if address.version == network.version and address in network:
+            return f"address {address} is {label} address"
     if not address.is_global or address.is_multicast:
         return f"address {address} is not a public unicast address"
     return None

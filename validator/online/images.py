@@ -55,12 +55,13 @@ def image_size(data: bytes) -> ImageSize | None:
     try:
         # A file object, never a str or bytes: imagesize would open those as a path or URL.
         info = imagesize.get_info(io.BytesIO(data), dpi=False, colors=False, channels=False)
+        # Inside the try: an SVG's width="999…9" (400 digits) comes back as float infinity,
+        # which int() refuses with OverflowError.
+        width, height, rotation = int(info.width), int(info.height), int(info.rotation)
     except Exception:  # a truncated or hostile header: no size
         return None
-    width, height = int(info.width), int(info.height)
     if width <= 0 or height <= 0:
         return None
-    rotation = int(info.rotation)
     return ImageSize(width, height, rotation if 1 <= rotation <= 8 else None, sniff_format(data))
 
 
@@ -106,7 +107,7 @@ def read_local_image(url: str, image_dir: Path, max_bytes: int) -> LocalImage:
     """The first ``max_bytes`` bytes of the file ``url`` maps to under ``image_dir``."""
     tried = tuple(image_dir_candidates(url, image_dir))
     for candidate in tried:
-        if not candidate.is_file():
+        if not _is_file(candidate):
             continue
         try:
             with candidate.open("rb") as handle:
@@ -114,3 +115,12 @@ def read_local_image(url: str, image_dir: Path, max_bytes: int) -> LocalImage:
         except OSError as error:
             return LocalImage(candidate, tried, error=f"cannot read {candidate}: {error.strerror}")
     return LocalImage(None, tried)
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file(), False instead of an error: a name longer than the file system allows
+    (ENAMETOOLONG, from a record's URL) or an unreadable folder is simply no file."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

@@ -9,12 +9,14 @@ import hashlib
 import ipaddress
 import json
 import re
+import ssl
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from validator.config import ConfigError
@@ -25,6 +27,27 @@ ALL_CHECKS: tuple[Check, ...] = ("links", "images")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _DOTTED = re.compile(r"^[0-9.]+$")
 _HOST_GLOB = re.compile(r"^[a-z0-9*?._\-\[\]]+$")
+_GLOB_CHARS = frozenset("*?[]")
+_URL_DELIMITERS = frozenset("/\\:@#%?[] \t")  # never part of a host name
+
+
+def ascii_host_pattern(pattern: str) -> str:
+    """``pattern`` (a host name or glob, lower case) with its Unicode labels in their IDNA
+    (``xn--``) form: hosts are matched as URLs send them, ``bücher.example`` as
+    ``xn--bcher-kva.example``, so both spellings of a list entry mean the same host."""
+    labels = pattern.split(".")
+    for index, label in enumerate(labels):
+        if label.isascii():
+            continue
+        if _GLOB_CHARS.intersection(label):
+            raise ValueError(f"{pattern!r}: write a label with wildcards in its xn-- form")
+        if _URL_DELIMITERS.intersection(label):
+            raise ValueError(f"{pattern!r} is not a host name")
+        try:  # httpx's own encoding (IDNA 2008), the one the Host header will carry
+            labels[index] = httpx.URL(f"http://{label}/").raw_host.decode("ascii")
+        except httpx.InvalidURL as error:
+            raise ValueError(f"{pattern!r} is not a valid host name: {error}") from None
+    return ".".join(labels)
 
 
 def parse_allow_private(entries: Iterable[str]) -> tuple[list[IPNetwork], list[str]]:
@@ -40,6 +63,7 @@ def parse_allow_private(entries: Iterable[str]) -> tuple[list[IPNetwork], list[s
             pass
         if _DOTTED.match(entry) or ":" in entry or "/" in entry:
             raise ValueError(f"{raw!r} is not an IP address or network")
+        entry = ascii_host_pattern(entry)
         if not _HOST_GLOB.match(entry):
             raise ValueError(f"{raw!r} is not a host name, an IP address or a network")
         hosts.append(entry.rstrip("."))
@@ -116,7 +140,7 @@ class OnlineConfig(BaseModel):
         for entry in value:
             if not entry.strip():
                 raise ValueError("empty host pattern")
-        return [entry.strip().lower().rstrip(".") for entry in value]
+        return [ascii_host_pattern(entry.strip().lower().rstrip(".")) for entry in value]
 
 
 @dataclass
@@ -140,13 +164,36 @@ class OnlineSettings:
     state: RunState = field(default_factory=RunState, compare=False, repr=False)
 
     def policy_fingerprint(self) -> str:
-        """What a cached result depends on besides its URL (the guard and redirect policy)."""
+        """What a cached result depends on besides its URL: the guard, the host lists (they
+        stop redirect hops too), the redirect policy and the certificates trusted."""
         relevant = {
             "allow-private": sorted(self.config.allow_private),
+            "allow-hosts": sorted(self.config.allow_hosts),
+            "deny-hosts": sorted(self.config.deny_hosts),
             "max-redirects": self.config.max_redirects,
-            "version": 1,
+            "ca-bundle": self._ca_bundle_digest(),
+            "version": 2,  # 2: final URLs are stored without userinfo
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+    def _ca_bundle_digest(self) -> str | None:
+        """The CA file's content digest: editing the file changes what is trusted."""
+        if self.ca_bundle is None:
+            return None
+        try:
+            return hashlib.sha256(self.ca_bundle.read_bytes()).hexdigest()
+        except OSError:
+            return str(self.ca_bundle)
+
+
+def _ca_bundle_problem(path: Path) -> str | None:
+    """Why ``path`` cannot serve as the trusted CA certificates (not PEM, no certificate), or
+    None."""
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (ssl.SSLError, OSError, ValueError) as error:
+        return f"not a PEM file of CA certificates ({error})"
+    return None
 
 
 def _prefix(source: str) -> str:
@@ -182,6 +229,9 @@ def parse_online_settings(
         ca_bundle = root / config.ca_bundle
         if not ca_bundle.is_file():
             raise ConfigError(f"{source}: {_prefix(source)}.ca-bundle: {ca_bundle} is not a file")
+        problem = _ca_bundle_problem(ca_bundle)
+        if problem:  # found now, not as a crash in the middle of the online pass
+            raise ConfigError(f"{source}: {_prefix(source)}.ca-bundle: {ca_bundle}: {problem}")
     return OnlineSettings(
         config=config,
         source=source,
