@@ -23,7 +23,7 @@ def _git(cwd: Path, *args: str) -> None:
 def test_hook_manifest_declares_newslint() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     (hook,) = [h for h in hooks if h["id"] == "newslint"]
-    assert hook["entry"] == "newslint check"
+    assert hook["entry"] == "newslint check --force-exclude"
     assert hook["language"] == "python"
 
 
@@ -32,8 +32,10 @@ def test_try_repo_passes_good_record_and_fails_bad_one(tmp_path: Path) -> None:
     project = tmp_path / "contrib"
     project.mkdir()
     _git(project, "init", "-q")
-    (project / "newslint.toml").write_text("")
+    (project / "newslint.toml").write_text('exclude = ["docs/**"]\n')
     (project / "good.md").write_text(markdown())
+    (project / "docs").mkdir()
+    (project / "docs" / "guide.md").write_text("# How to write a record\n")
     (project / "bad.md").write_text(markdown(fields(quality="high"), body=""))
     _git(project, "add", ".")
     env = {
@@ -76,3 +78,7 @@ def test_try_repo_passes_good_record_and_fails_bad_one(tmp_path: Path) -> None:
         in bad.stdout
     )
     assert "good.md:" not in bad.stdout
+
+    # pre-commit names every staged file; the configuration's exclude still applies.
+    documentation = try_repo("good.md", "docs/guide.md")
+    assert documentation.returncode == 0, documentation.stdout + documentation.stderr

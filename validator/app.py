@@ -47,6 +47,7 @@ class CheckOptions:
     image_dir: Path | None = None  # with online: read images from here instead of fetching
     engine: str = "local"  # "local" (this machine's processes) or "ray"
     ray_address: str | None = None  # with engine "ray": None is RAY_ADDRESS, else a local Ray
+    force_exclude: bool = False  # the exclude globs apply to named files too
     # False when nothing needs the files' SHA-256: no result cache, no --fix or --diff.
     file_digests: bool = True
 
@@ -174,6 +175,7 @@ def prepare(options: CheckOptions) -> tuple[CheckRequest, str, Registry]:
         limits=input_limits,
         include=config.include,
         exclude=config.exclude,
+        force_exclude=options.force_exclude,
         record_seconds=limits.record_seconds,
         settings_fingerprint=_settings_fingerprint(
             schema, input_limits, key, limits.record_seconds

@@ -75,6 +75,12 @@ def run_options(command: Callable[..., None]) -> Callable[..., None]:
         ),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
         click.option(
+            "--force-exclude",
+            is_flag=True,
+            help="Apply the exclude globs to files named on the command line too, as when "
+            "walking folders (for pre-commit, which names every staged file).",
+        ),
+        click.option(
             "-j",
             "--jobs",
             type=click.IntRange(min=1),
@@ -129,6 +135,7 @@ def _options(params: dict[str, Any], **extra: Any) -> CheckOptions:
         ignore=_split(params["ignore"]),
         config=params["config"],
         use_cache=not params["no_cache"],
+        force_exclude=params["force_exclude"],
         jobs=params["jobs"],
         secured_key_file=params["secured_key_file"],
         online=params["online"],

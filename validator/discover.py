@@ -44,15 +44,21 @@ def _file_relative(path: Path, root: Path) -> str:
 
 
 def discover(
-    paths: list[Path], root: Path, include: list[str], exclude: list[str]
+    paths: list[Path],
+    root: Path,
+    include: list[str],
+    exclude: list[str],
+    force_exclude: bool = False,
 ) -> Iterator[Discovered]:
+    """``force_exclude``: a named file that an exclude glob matches is left out too (by
+    default a file named on the command line is always checked)."""
     excluded = [*DEFAULT_EXCLUDE, *exclude]
     if len(paths) == 1:  # one walk yields each file once: no set that grows with the corpus
-        yield from _expand(paths[0], root, include, excluded)
+        yield from _expand(paths[0], root, include, excluded, force_exclude)
         return
     seen: set[str] = set()
     for given in paths:
-        for item in _expand(given, root, include, excluded):
+        for item in _expand(given, root, include, excluded, force_exclude):
             # Absolute: one file named as news/a.md and as /abs/news/a.md is checked once.
             key = os.path.abspath(item.path)
             if key not in seen:
@@ -61,9 +67,11 @@ def discover(
 
 
 def _expand(
-    given: Path, root: Path, include: list[str], excluded: list[str]
+    given: Path, root: Path, include: list[str], excluded: list[str], force_exclude: bool
 ) -> Iterator[Discovered]:
     relative = _file_relative(given, root)
+    if force_exclude and not given.is_dir() and path_matches(relative, excluded):
+        return
     try:
         mode = given.stat().st_mode
     except FileNotFoundError:

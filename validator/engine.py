@@ -154,6 +154,7 @@ class CheckRequest:
     limits: InputLimits
     include: list[str]
     exclude: list[str]
+    force_exclude: bool = False  # exclude also files named on the command line (pre-commit)
     record_seconds: float = 10.0
     collect_summaries: bool = False  # the audit's corpus rules and statistics need them
     settings_fingerprint: str = ""  # run-wide settings that change findings (cache key)
@@ -216,7 +217,9 @@ def run_check(request: CheckRequest, progress: Progress | None = None) -> RunRes
 
 
 def iter_items(request: CheckRequest) -> Iterator[Discovered]:
-    return discover(request.paths, request.root, request.include, request.exclude)
+    return discover(
+        request.paths, request.root, request.include, request.exclude, request.force_exclude
+    )
 
 
 def discover_items(request: CheckRequest) -> list[Discovered]:

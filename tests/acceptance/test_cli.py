@@ -312,3 +312,20 @@ def test_a_folder_with_no_record_files_says_nothing_was_checked(
     assert result.exit_code == 0
     assert "no record files found in .: nothing was checked" in result.stderr
     assert "*.mdx" in result.stderr
+
+
+def test_force_exclude_applies_the_exclude_globs_to_named_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit names every staged file: README.md in docs/ must not be checked as a news
+    record when the configuration excludes docs/, yet a file named without the flag is."""
+    (tmp_path / "newslint.toml").write_text('exclude = ["docs/**"]\n', encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "README.md").write_text("# Contributing\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text(markdown(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    forced = invoke("check", "--force-exclude", "--format", "json", "a.md", "docs/README.md")
+    assert forced.exit_code == 0, forced.output
+    assert [f["path"] for f in json.loads(forced.stdout)["files"]] == ["a.md"]
+    named = invoke("check", "--format", "json", "a.md", "docs/README.md")
+    assert "docs/README.md" in [f["path"] for f in json.loads(named.stdout)["files"]]
