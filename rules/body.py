@@ -22,6 +22,25 @@ def at_least_words(count: int) -> re.Pattern[str]:
     return re.compile(rf"\W*\w+(?:\W+\w+){{{count - 1}}}")
 
 
+# Chinese and Japanese are written without spaces, so a \w+ run there is a whole clause.
+# Their characters (Han, kana) are counted instead, CJK_CHARS_PER_WORD to a word (words in
+# these languages run one to three characters); Korean puts spaces between words.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_WORD_WITHOUT_CJK = re.compile(f"[^\\W{_CJK}]+")
+CJK_CHARS_PER_WORD = 2
+
+
+def count_words(text: str, limit: int) -> int:
+    """The words of text, up to `limit`: runs of word characters, with Chinese and Japanese
+    characters counted CJK_CHARS_PER_WORD to a word rather than a clause to a word."""
+    runs = len(list(itertools.islice(_WORD.finditer(text), limit)))
+    if runs >= limit or text.isascii() or not _CJK_CHAR.search(text):
+        return runs
+    cjk = len(_CJK_CHAR.findall(text))
+    return min(limit, len(_WORD_WITHOUT_CJK.findall(text)) + cjk // CJK_CHARS_PER_WORD)
+
+
 def normalise_text(text: str) -> str:
     """Lower-case words only, so punctuation, spacing and quotes do not hide a copy."""
     return " ".join(_WORD.findall(text.casefold()))
@@ -60,7 +79,11 @@ class BodyTooShort(Rule):
     summary = "Body shorter than min-words words"
     needs = "body"
     Options = TooShortOptions
-    what = "Reports a non-empty body with fewer than `min-words` words (default 50)."
+    version = "2"  # 2: Chinese and Japanese characters count two to a word, not a clause
+    what = (
+        "Reports a non-empty body with fewer than `min-words` words (default 50). Chinese and "
+        "Japanese, written without spaces, count two characters to a word."
+    )
     why = "A body of a sentence or two is usually a teaser or a truncated scrape, not the article."
     bad = "---\ntitle: Example\n---\nRead more on our website."
     good = "---\ntitle: Example\n---\n(the full article, a few hundred words)"
@@ -70,10 +93,11 @@ class BodyTooShort(Rule):
         if not record.body or not record.body.strip():
             return  # body/missing reports it
         needed = self.options.min_words
-        # One match tells a long enough body; words are counted only for the message.
+        # One match tells a long enough body; words are counted only for the message (and
+        # for Chinese and Japanese text, whose \w+ runs are clauses).
         if at_least_words(needed).match(record.body):
             return
-        words = len(list(itertools.islice(_WORD.finditer(record.body), needed)))
+        words = count_words(record.body, needed)
         if words < needed:
             yield Problem(
                 f"body has {words} word{'s' if words != 1 else ''}, fewer than "

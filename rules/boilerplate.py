@@ -356,6 +356,7 @@ class Phrase(Rule):
     needs = "body"
     fixable = True
     Options = PhraseOptions
+    version = "2"  # 2: share rows and terms footers whose items only a space separates
     what = (
         "Reports body lines that are, as a whole, navigation ('Accessibility links', 'Skip to "
         "main content', 'Menu', 'Sign in'), banners ('Breaking News'), 'Advertisement', share "
@@ -419,6 +420,7 @@ class OnlyBoilerplate(Rule):
     severity = Severity.ERROR
     summary = "Body holds nothing but boilerplate"
     needs = "body"
+    version = "2"  # 2: the generic pack's share rows and terms footers (boilerplate/phrase 2)
     what = (
         "Reports a body in which every non-blank line is whole-line boilerplate (a phrase-pack "
         "line, a repeated caption, or a bare bullet, symbol or row of links as "

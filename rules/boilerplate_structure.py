@@ -375,6 +375,21 @@ def _page_chrome(lines: list[str], markup: bool, options: MenuRunOptions) -> tup
     return frame_of(_units(_spans(lines)), options)
 
 
+def _inner_edge(units: list[Unit], edge: int, step: int) -> int:
+    """The unit where a frame run ends next to the article, moving from `edge` by `step`
+    (-1 or 1) past the headline-like lines beside the article (its title, a standfirst), then
+    past one sentence the run bridged there and the headline-like lines beyond it (a closing
+    line of the article between two 'read more' lines). Every reported run holds a menu
+    unit, so this always stops within the run."""
+    while units[edge].kind == HEADLINE:
+        edge += step
+    if units[edge].kind == PROSE:
+        edge += step
+        while units[edge].kind == HEADLINE:
+            edge += step
+    return edge
+
+
 def frame_of(units: list[Unit], options: MenuRunOptions) -> tuple[Chrome, ...]:
     """page_chrome from the body's units, without the shortcut that spares shaping lines."""
     article = article_span(units, options.article_letters)
@@ -400,18 +415,13 @@ def frame_of(units: list[Unit], options: MenuRunOptions) -> tuple[Chrome, ...]:
         return ()
     found = []
     # Everything from the body's edge to the innermost run is page frame; the headline-like
-    # lines next to the article stay (the article's own title, a standfirst).
+    # lines next to the article stay (the article's own title, a standfirst), and so does the
+    # prose a run bridges among them (a closing sentence between two 'read more' lines).
     edges = []
     if sides["start"]:
-        last = sides["start"][-1][1]
-        while units[last].kind == HEADLINE:
-            last -= 1
-        edges.append(("start", 0, last))
+        edges.append(("start", 0, _inner_edge(units, sides["start"][-1][1], -1)))
     if sides["end"]:
-        first = sides["end"][0][0]
-        while units[first].kind == HEADLINE:
-            first += 1
-        edges.append(("end", first, len(units) - 1))
+        edges.append(("end", _inner_edge(units, sides["end"][0][0], 1), len(units) - 1))
     for where, first, last in edges:
         chunk = units[first : last + 1]
         found.append(
@@ -433,6 +443,7 @@ class MenuRun(Rule):
     summary = "Menus and other page frame before or after the article text"
     needs = "body"
     Options = MenuRunOptions
+    version = "2"  # 2: prose a run bridges next to the article is not reported as frame
     what = (
         "Reports the page frame of a body that holds a whole web page: the navigation menus, "
         "section lists, teaser headlines and footer links before and after the article. The "
@@ -441,7 +452,9 @@ class MenuRun(Rule):
         "digits) mixed with headline-like and link lines. It fires only when one such run is "
         "long (`min-run` lines) and dense, which clean article text does not have; then "
         "everything from the start of the body to the last run before the article, and from the "
-        "first run after it to the end, is reported as one finding each (line..end_line). The "
+        "first run after it to the end, is reported as one finding each (line..end_line), "
+        "except the headline-like lines and sentences at the run's edge next to the article "
+        "(its title, a standfirst, a closing sentence between two 'read more' lines). The "
         "test uses only the shape of lines, so it works for any language. Not fixable: the "
         "article's bounds are a guess; review before deleting."
     )

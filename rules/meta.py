@@ -99,6 +99,11 @@ _CONTINUATION = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u
 _MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]{{1,3}}")
 
 
+# Punctuation that correct text puts right after a letter: closing quotes, dashes, an ellipsis.
+_AFTER_A_WORD = frozenset("‘’‚“”„–—…•«»")
+_LAST_LATIN = "\u024f"  # the end of Latin Extended-B
+
+
 def find_mojibake(text: str) -> str | None:
     """The first run of characters that is UTF-8 read as Windows-1252 (e.g. 'â€™' for '’')."""
     if text.isascii():  # every candidate starts with a character past ASCII
@@ -110,9 +115,18 @@ def find_mojibake(text: str) -> str | None:
                 repaired = candidate.encode(codec).decode("utf-8")
             except UnicodeError:
                 continue
-            if repaired and not repaired.isascii():
+            if repaired and not repaired.isascii() and _plausible(candidate, repaired):
                 return candidate
     return None
+
+
+def _plausible(candidate: str, repaired: str) -> bool:
+    """Whether a candidate is likelier mojibake than a word's last letter and a quote or dash.
+    Correct text has 'Spaß“' and 'OLÉ”', which decode to a character of another script (NKo,
+    IPA); a mis-decoded letter of that shape decodes to a Latin one ('Ã–' for 'Ö')."""
+    if len(candidate) == 2 and candidate[1] in _AFTER_A_WORD:
+        return repaired[0] <= _LAST_LATIN
+    return True
 
 
 def iter_text_fields(record: Record) -> Iterator[tuple[str, str]]:
@@ -143,10 +157,13 @@ class Mojibake(Rule):
     severity = Severity.WARNING
     summary = "Text shows mojibake (UTF-8 read as Windows-1252, like 'â€™')"
     needs = "body"
+    version = "2"  # 2: a letter and a closing quote or dash is mojibake only if it decodes to Latin
     what = (
         "Reports title, excerpt, topics, provider name, related titles and excerpts, and body "
         "lines that contain UTF-8 bytes decoded as Windows-1252 or Latin-1: 'â€™' for '’', "
-        "'Ã©' for 'é'. A candidate is reported only if it decodes back to real characters."
+        "'Ã©' for 'é'. A candidate is reported only if it decodes back to real characters, and "
+        "a letter followed by a quote or dash ('Spaß“', 'OLÉ”') only if it decodes to a Latin "
+        "letter ('Ã–' for 'Ö')."
     )
     why = "Readers see garbage characters; the text went through a wrong encoding step."
     bad = "title: Russiaâ€™s plans"
