@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from tests.helpers import VALID_BODY, check_files, markdown
+from tests.report.helpers import finding
 from validator.engine import FileResult, RunResult
 from validator.findings import Finding, Severity
 from validator.registry import default_registry
@@ -16,23 +17,6 @@ render = REPORTERS["github"]
 COMMAND = re.compile(
     r"^::(error|warning|notice) file=([^,:]+),line=(\d+),col=(\d+)(?:,endLine=(\d+))?,title=([^,:]+)::(.*)$"
 )
-
-
-def finding(**overrides) -> Finding:
-    values = dict(
-        rule="body/missing",
-        code="BD001",
-        severity=Severity.ERROR,
-        message="plain",
-        path="news/a.md",
-        line=3,
-        column=2,
-        end_line=None,
-        pointer="",
-        record=0,
-    )
-    values.update(overrides)
-    return Finding(**values)
 
 
 def render_findings(*findings: Finding) -> list[str]:

@@ -8,41 +8,21 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import pytest
-from jsonschema import Draft4Validator
 
-from tests.helpers import REPO, check_files, markdown
+from tests.helpers import check_files, markdown
+from tests.report.helpers import finding, sarif_validator
 from validator.engine import FileOutcome, RunResult
-from validator.findings import Finding, Severity
+from validator.findings import Finding
 from validator.registry import default_registry
 from validator.report import render
 from validator.report.base import ReportContext
 from validator.report.html import render_html
 from validator.report.markdown import render_markdown
 
-SARIF_SCHEMA_PATH = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
-
 # A file name that would start a workflow command of its own on the line after a newline.
 INJECTING_NAME = "a\n::warning file=evil.md::injected.md"
-
-
-def finding(**overrides: Any) -> Finding:
-    values: dict[str, Any] = dict(
-        rule="body/missing",
-        code="BD001",
-        severity=Severity.ERROR,
-        message="plain",
-        path="news/a.md",
-        line=3,
-        column=2,
-        end_line=None,
-        pointer="",
-        record=0,
-    )
-    values.update(overrides)
-    return Finding(**values)
 
 
 def context_of(
@@ -55,10 +35,6 @@ def context_of(
         result.add(FileOutcome(path, 1, status, 1, findings, crashed=crashed))
     result.findings.extend(extra or [])
     return ReportContext(result, default_registry(), "1.0")
-
-
-def sarif_validator() -> Draft4Validator:
-    return Draft4Validator(json.loads(SARIF_SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
 def test_text_report_shows_control_characters_in_paths_as_escapes(tmp_path: Path) -> None:

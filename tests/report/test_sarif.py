@@ -8,16 +8,13 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 
-from tests.helpers import REPO, VALID_BODY, check_files, fields, markdown
+from tests.helpers import VALID_BODY, check_files, fields, markdown
+from tests.report.helpers import sarif_validator
 
-SARIF_SCHEMA_PATH = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"  # vendored, see tests/data
 
-
-@pytest.fixture(scope="module")
-def sarif_validator() -> Draft4Validator:
-    schema = json.loads(SARIF_SCHEMA_PATH.read_text(encoding="utf-8"))
-    Draft4Validator.check_schema(schema)
-    return Draft4Validator(schema)
+@pytest.fixture(scope="module", name="sarif_validator")
+def sarif_validator_fixture() -> Draft4Validator:
+    return sarif_validator()
 
 
 FILES = {
