@@ -22,7 +22,7 @@ class LoadProblemRule(Rule):
 
 class NotUtf8(LoadProblemRule):
     slug = "input/encoding"
-    version = "2"  # per JSON line since 0.1: cached results of older runs are redone
+    version = "3"  # 3: columns in characters; lone surrogates placed; 2: per JSON line
     code = "IN001"
     severity = Severity.ERROR
     summary = "File is not UTF-8 (invalid bytes, or UTF-16/32)"
@@ -51,6 +51,7 @@ class Binary(LoadProblemRule):
 
 class YamlSyntax(LoadProblemRule):
     slug = "input/yaml-syntax"
+    version = "2"  # 2: tab-indented blank lines and control characters, also on the fast path
     code = "IN003"
     severity = Severity.ERROR
     summary = "Front matter is not valid YAML"
@@ -62,6 +63,7 @@ class YamlSyntax(LoadProblemRule):
 
 class UnterminatedFrontMatter(LoadProblemRule):
     slug = "input/unterminated-front-matter"
+    version = "2"  # 2: a file that is only '---' is unterminated front matter
     code = "IN004"
     severity = Severity.ERROR
     summary = "Front matter opened with '---' is never closed"
@@ -73,6 +75,7 @@ class UnterminatedFrontMatter(LoadProblemRule):
 
 class FrontMatterNotMapping(LoadProblemRule):
     slug = "input/front-matter-not-mapping"
+    version = "2"  # 2: JSON type names; in a JSON array, at the element, not line 1
     code = "IN005"
     severity = Severity.ERROR
     summary = "Front matter (or JSON record) is not a mapping of fields"
@@ -87,6 +90,7 @@ class FrontMatterNotMapping(LoadProblemRule):
 
 class NoFrontMatter(LoadProblemRule):
     slug = "input/no-front-matter"
+    version = "2"  # 2: a file that is only '---' is unterminated front matter
     code = "IN006"
     severity = Severity.WARNING
     summary = "Text file without front matter (checked as a body-only record)"
@@ -104,10 +108,14 @@ class NoFrontMatter(LoadProblemRule):
 
 class DuplicateKey(LoadProblemRule):
     slug = "input/duplicate-key"
+    version = "2"  # 2: Unicode forms; complex keys; placed right in large JSON arrays
     code = "IN007"
     severity = Severity.ERROR
     summary = "A key appears twice in one mapping"
-    what = "Reports a key repeated in the same mapping of the front matter or JSON object."
+    what = (
+        "Reports a key repeated in the same mapping of the front matter or JSON object, also "
+        "when written in another Unicode form (an accented letter composed or not)."
+    )
     why = (
         "YAML and JSON readers disagree on which value wins (first, last, or an error), so the "
         "record means different things to different tools."
@@ -138,12 +146,14 @@ class TooLarge(LoadProblemRule):
 
 class YamlLimits(LoadProblemRule):
     slug = "input/yaml-limits"
+    version = "2"  # 2: huge JSON integers (at their place) and JSON numbers over a float
     code = "IN009"
     severity = Severity.ERROR
     summary = "Front matter too deep, too many aliases, or expands too far"
     what = (
         "Reports front matter (or JSON) nested deeper than limits.max-depth, using more than "
-        "limits.max-aliases aliases, or expanding to more than limits.max-nodes values."
+        "limits.max-aliases aliases, or expanding to more than limits.max-nodes values; and "
+        "a JSON integer of more than 256 bits or a JSON number too large for a float (1e400)."
     )
     why = (
         "Such documents ('billion laughs') exhaust memory or stack in YAML readers; real "
@@ -155,12 +165,14 @@ class YamlLimits(LoadProblemRule):
 
 class YamlTag(LoadProblemRule):
     slug = "input/yaml-tag"
+    version = "2"  # 2: a float too large to read (1.0e+400) is kept as text, reported
     code = "IN010"
     severity = Severity.WARNING
     summary = "Unsupported YAML tag or non-text key"
     what = (
         "Reports explicit YAML tags other than the standard scalar, list and mapping ones "
-        "(such as !!python/object), and lists or mappings used as keys."
+        "(such as !!python/object), lists or mappings used as keys, and values that cannot be "
+        "read as their type ('!!int abc', a float too large such as 1.0e+400), kept as text."
     )
     why = (
         "Tags can make unsafe loaders construct objects; newslint never does and reads the "
@@ -172,12 +184,14 @@ class YamlTag(LoadProblemRule):
 
 class JsonSyntax(LoadProblemRule):
     slug = "input/json-syntax"
+    version = "2"  # 2: NaN and Infinity are reported: they are not JSON
     code = "IN011"
     severity = Severity.ERROR
     summary = "JSON or JSON-lines record is not valid JSON"
     what = (
-        "Reports a JSON syntax error with its line and column. In a JSON-lines file only the "
-        "broken line is reported; the other lines are still checked."
+        "Reports a JSON syntax error with its line and column, NaN and Infinity included (Python "
+        "reads them; JSON has no such values). In a JSON-lines file only the broken line is "
+        "reported; the other lines are still checked."
     )
     why = "An importer will drop or refuse the record."
     bad = '{"title": "A title",}'

@@ -338,3 +338,14 @@ def test_files_that_cannot_be_decoded_are_cached_too(tmp_path: Path) -> None:
     assert "input/" in cold_report
     assert (warm.cache_hits, warm.cache_misses) == (3, 0)  # type: ignore[attr-defined]
     assert warm_report == cold_report
+
+
+def test_a_binary_json_lines_file_is_cached_too(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    write_corpus(folder, 1)
+    (folder / "data.jsonl").write_bytes(b"\x00\x01" + b"x" * 300_000)  # past one read chunk
+    cold_report, _ = run(folder, jobs=1)
+    warm_report, warm = run(folder, jobs=1)
+    assert "input/binary" in cold_report
+    assert (warm.cache_hits, warm.cache_misses) == (2, 0)  # type: ignore[attr-defined]
+    assert warm_report == cold_report

@@ -251,7 +251,7 @@ def test_lines_fit_matches_a_line_by_line_check(lines):
 
 
 # The gate's alternatives in the order first written: a full match does not depend on it.
-BLANK = r"[ \t]*(?:#.*)?"
+BLANK = r" *(?:#.*)?"
 assert _LINE.startswith("(?:") and _LINE.endswith(f"|{BLANK})")
 FIRST_ORDER = re.compile(f"(?:{BLANK}|{_LINE[3 : -len(BLANK) - 2]})")
 LINE_PIECES = ["", " ", "  ", "\t", "- ", "-", "a", "on", "Yes", "key", ":", ": ", "#", " #", "x"]
@@ -272,3 +272,11 @@ def test_plain_text_gate_accepts_the_same_lines(pieces):
     line = "".join(pieces)
     if "\\" not in line:  # LINE_PIECES hold no \x85, \u2028 or \u2029
         assert bool(_PLAIN_TEXT_LINE_RE.fullmatch(line)) == bool(_LINE_RE.fullmatch(line))
+
+
+def test_the_ascii_shortcut_for_characters_yaml_forbids_agrees_with_the_full_class() -> None:
+    from validator.load.fast_yaml import _NOT_PRINTABLE, _yaml_printable
+
+    for code in [*range(0x3000), 0xD800, 0xDFFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF]:
+        for text in (chr(code), f"title: a{chr(code)}b", f"é{chr(code)}"):
+            assert _yaml_printable(text) == (_NOT_PRINTABLE.search(text) is None), hex(code)

@@ -122,7 +122,7 @@ def test_array_item_that_is_not_an_object(tmp_path: Path) -> None:
     [finding] = run.result.findings
     assert finding.rule == "input/front-matter-not-mapping"
     assert finding.record == 1
-    assert "int" in finding.message
+    assert "JSON number" in finding.message
 
 
 def test_empty_array_is_reported(tmp_path: Path) -> None:

@@ -24,7 +24,9 @@ except ImportError:  # pragma: no cover - an optional speed-up
     yaml_rs = None  # type: ignore[assignment]
 
 _BOOL_WORDS = r"(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)"
-_KEY = r"(?!(?i:yes|no|on|off|y|n|true|false|null)[ \t]*:)[A-Za-z_][A-Za-z0-9_\-]*"
+# A key or plain word starts with a letter, after any underscores: yaml-rs drops underscores
+# from numbers, so it read '_5' as the integer 5 where YAML 1.1 reads the text '_5'.
+_KEY = r"(?!(?i:yes|no|on|off|y|n|true|false|null)[ \t]*:)_*[A-Za-z][A-Za-z0-9_\-]*"
 # Written as "unrolled loops" (runs of a character class) so the whole document is one fast
 # C-level match: per-character alternations made this gate slower than parsing.
 _NOT_BREAK = r"\n\x85\u2028\u2029"
@@ -41,14 +43,15 @@ def _line_pattern(double: str, single: str, word: str) -> str:
         r"|-?(?:0|[1-9][0-9]{0,17})"
         r"|-?[0-9]{1,17}\.[0-9]{1,17}"
         r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?"
-        rf"|(?!{_BOOL_WORDS}[ \t]*(?:#|\r?\n|$))[^\W\d]{plain_rest})"
+        rf"|(?!{_BOOL_WORDS}[ \t]*(?:#|\r?\n|$))_*[^\W\d_]{plain_rest})"
     )
     value = rf"(?:{double}|{single}|{plain})"
     # Indentation by spaces only; anchors, aliases, tags, block and flow collections and
     # merge keys cannot appear: keys are identifiers and plain values start with a letter.
     # A key or value line, or a blank or comment line: the common case is tried first (the
-    # order of the alternatives changes the speed of a full match, never its outcome).
-    return rf"(?: *(?:- +)*(?:{_KEY}:(?:[ \t]+{value})?|{value})[ \t]*(?:[ \t]#.*)?|[ \t]*(?:#.*)?)"
+    # order of the alternatives changes the speed of a full match, never its outcome). A blank
+    # or comment line is indented by spaces too: libyaml refuses a tab there, yaml-rs not.
+    return rf"(?: *(?:- +)*(?:{_KEY}:(?:[ \t]+{value})?|{value})[ \t]*(?:[ \t]#.*)?| *(?:#.*)?)"
 
 
 _LINE = _line_pattern(_DOUBLE, _SINGLE, _WORD)
@@ -60,6 +63,10 @@ _LINE_RE = re.compile(_LINE)
 # to one excluded character, which the matcher skips over far faster than a class.
 _PLAIN_TEXT_LINE_RE = re.compile(_line_pattern(r'"[^"]*"', r"'[^']*(?:''[^']*)*'", r"[^\s:#]"))
 MAX_LINE_CHARS = 4096  # longer lines take the reference path
+# Characters YAML does not allow (control characters, U+FFFE, U+FFFF): libyaml refuses them,
+# yaml-rs reads them, so a document holding one takes the reference path and its finding.
+_NOT_PRINTABLE = re.compile("[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Front matter repeats many lines from record to record ('    isCached: true', 'images:'):
 # lines found to fit are remembered, a bounded number of short ones, and not matched again.
 _FITTING: set[str] = set()
@@ -85,6 +92,8 @@ def lines_fit(text: str) -> bool:
     lines = text.split("\n")
     if len(text) > MAX_LINE_CHARS and max(map(len, lines)) > MAX_LINE_CHARS:
         return False
+    if not _yaml_printable(text):
+        return False
     if "\r" in text:
         lines = [line.rstrip("\r") for line in lines]
     fresh = set(lines).difference(_FITTING)
@@ -101,6 +110,14 @@ def lines_fit(text: str) -> bool:
     return True
 
 
+def _yaml_printable(text: str) -> bool:
+    """Whether text holds only characters YAML allows."""
+    if text.isascii():  # the common case, ~6 times faster than the regular expression
+        data = text.encode("ascii")
+        return len(data.translate(None, _CONTROL_BYTES)) == len(data)
+    return _NOT_PRINTABLE.search(text) is None
+
+
 def _within_limits(value: Any, limits: YamlLimits) -> bool:
     nodes = 1
     stack: list[tuple[Any, int]] = [(value, 1)]
@@ -108,7 +125,11 @@ def _within_limits(value: Any, limits: YamlLimits) -> bool:
         item, depth = stack.pop()
         if depth > limits.max_depth:
             return False
-        children = item.values() if isinstance(item, dict) else item
-        nodes += len(children)
+        if isinstance(item, dict):
+            children = item.values()
+            nodes += 2 * len(children)  # keys are nodes too, as the reference counts them
+        else:
+            children = item
+            nodes += len(children)
         stack += [(c, depth + 1) for c in children if isinstance(c, (dict, list))]
     return nodes <= limits.max_nodes

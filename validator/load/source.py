@@ -111,7 +111,9 @@ def open_lines(path: Path, display_path: str, limits: InputLimits) -> Source | L
                 return read_source(path, display_path, limits)
             nul = head.find(b"\x00", 0, _SNIFF_BYTES)
             if nul != -1:
-                return _binary(head, nul)
+                binary = _binary(head, nul)
+                binary.digest = _rest_digest(handle, head)  # so that its outcome is cached
+                return binary
             closing.pop_all()  # the stream closes the file once it has been read
             return LineStream(handle, head, limits)
     except OSError as error:
@@ -195,7 +197,8 @@ def _source_line(number: int, raw: bytearray, size: int, limit: int) -> SourceLi
         return SourceLine(number, raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         # As for a whole file: reported at the first bad byte, read with U+FFFD in its place.
-        problem = _not_utf8(raw[error.start], number, error.start + 1, error.reason)
+        column = _character_column(raw, 0, error.start)
+        problem = _not_utf8(raw[error.start], number, column, error.reason)
         return SourceLine(number, raw.decode("utf-8", errors="replace"), [problem])
 
 
@@ -233,9 +236,17 @@ def decode(data: bytes) -> Source:
         return Source(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        column = _character_column(data, data.rfind(b"\n", 0, error.start) + 1, error.start)
         text = data.decode("utf-8", errors="replace")
         return Source(text, [_not_utf8(data[error.start], line, column, error.reason)])
+
+
+def _rest_digest(handle: BinaryIO, head: bytes) -> str:
+    """SHA-256 of a file of which ``head`` has been read, reading the rest in chunks."""
+    hasher = hashlib.sha256(head)
+    while chunk := handle.read(_CHUNK_BYTES):
+        hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 def _binary(data: bytes, nul: int) -> Source:
@@ -254,6 +265,12 @@ def _binary(data: bytes, nul: int) -> Source:
         ],
         problem_line=line,
     )
+
+
+def _character_column(data: bytes | bytearray, line_start: int, bad: int) -> int:
+    """1-based column, in characters as everywhere else, of the first invalid byte ``bad``;
+    the bytes before it on its line are valid UTF-8."""
+    return len(data[line_start:bad].decode("utf-8")) + 1
 
 
 def _not_utf8(byte: int, line: int, column: int, reason: str) -> tuple[str, Problem]:

@@ -10,7 +10,8 @@ from validator.load.source import InputLimits
 from validator.load.yaml_tree import YamlRefused, load_positions, load_yaml
 from validator.records import PositionIndex, Record
 
-_OPENING = re.compile(r"---[ \t]*\r?\n")
+# A file that is just "---", with no line break after it, still opens front matter.
+_OPENING = re.compile(r"---[ \t]*(?:\r?\n|\r?\Z)")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 
 

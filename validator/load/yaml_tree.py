@@ -8,6 +8,8 @@ stay the strings the author wrote; and every key gets a file position for its po
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,9 +66,10 @@ class _Frame:
     pointer: str
     anchor: str | None
     nodes_at_start: int
-    key: str | None = None
+    # The key's text; a list or mapping key is kept as itself until complete (see _attach).
+    key: str | dict[str, Any] | list[Any] | None = None
     key_mark: Any = None
-    seen: dict[str, int] | None = None
+    seen: dict[str, tuple[str, int]] | None = None  # comparable key: (key, line)
 
 
 def load_yaml(text: str, first_line: int, limits: YamlLimits) -> YamlDocument:
@@ -179,6 +182,8 @@ class _Builder:
             value = builder(yaml.ScalarNode(tag, event.value))
             if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
                 raise ValueError("integer too large")
+            if isinstance(value, float) and math.isinf(value) and ".inf" not in event.value.lower():
+                raise ValueError("float too large")  # '1.0e+400'; '.inf' means infinity
             return value
         except (ValueError, KeyError, IndexError):
             # '!!int abc', or an integer over Python's digit limit: kept as text, reported
@@ -276,16 +281,20 @@ class _Builder:
             frame.key = self._key(value, mark)
             frame.key_mark = mark
             return frame.pointer
-        key, key_mark = frame.key, frame.key_mark
+        key_mark = frame.key_mark
+        key = frame.key if isinstance(frame.key, str) else repr(frame.key)  # now complete
         frame.key = None
         pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
         assert frame.seen is not None
-        if key in frame.seen:
+        comparable = comparable_key(key)
+        if comparable in frame.seen:
+            first_key, first_line = frame.seen[comparable]
+            form = "" if first_key == key else f" as {first_key!r}, in another Unicode form"
             self.problems.append(
                 (
                     "input/duplicate-key",
                     Problem(
-                        f"duplicate key {key!r} (first at line {frame.seen[key]}); YAML "
+                        f"duplicate key {key!r} (first at line {first_line}{form}); YAML "
                         "readers disagree on which value wins: keep one",
                         pointer=pointer,
                         line=self.first_line + key_mark.line,
@@ -294,12 +303,12 @@ class _Builder:
                 )
             )
         else:
-            frame.seen[key] = self.first_line + key_mark.line
+            frame.seen[comparable] = (key, self.first_line + key_mark.line)
         container[key] = value
         self.positions[pointer] = self._position(key_mark, end_mark)
         return pointer
 
-    def _key(self, value: Any, mark: Any) -> str:
+    def _key(self, value: Any, mark: Any) -> str | dict[str, Any] | list[Any]:
         if isinstance(value, (dict, list)):
             self.problems.append(
                 (
@@ -311,7 +320,7 @@ class _Builder:
                     ),
                 )
             )
-            return repr(value)
+            return value  # still empty: its text is taken once its value comes
         if isinstance(value, bool):
             return "true" if value else "false"
         return "null" if value is None else str(value)
@@ -322,6 +331,12 @@ class _Builder:
             self.positions[frame.pointer] = Position(
                 start.line, start.column, self.first_line + end_mark.line
             )
+
+
+def comparable_key(key: str) -> str:
+    """The key as readers compare it: 'é' as one code point or as 'e' and an accent (and
+    'K' and KELVIN SIGN) look identical, so they are one key written twice."""
+    return key if key.isascii() else unicodedata.normalize("NFC", key)
 
 
 class _NeedsFullBuild(Exception):
