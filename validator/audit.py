@@ -3,6 +3,9 @@ statistics, history and trends. Returns an AuditRun; reporters turn it into file
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -10,8 +13,8 @@ from typing import Any
 
 from validator.app import CheckOptions, CheckRun, prepare
 from validator.corpus_phase import add_corpus_findings, corpus_rules
-from validator.engine import Progress, RunResult, run_check
-from validator.history import Alert, History, provider_alerts
+from validator.engine import CheckRequest, Progress, RunResult, run_check
+from validator.history import Alert, History, HistoryError, provider_alerts
 from validator.report.json_ import build as build_json_report
 from validator.summary import RecordSummary
 
@@ -73,15 +76,39 @@ def audit(
     stats = compute_stats(result)
     audit_run = AuditRun(run, stats)
     if history_path is not None:
-        history = History(history_path)
+        _use_history(audit_run, history_path, history_scope(options, request))
+    return audit_run
+
+
+def _use_history(audit_run: AuditRun, path: Path, scope: str) -> None:
+    """Read the trend from the history and append this run. A history that cannot be used
+    (damaged, another program's database, read-only) is left as it is and noted: the audit
+    itself still stands."""
+    try:
+        history = History(path, scope)
         try:
-            audit_run.history = history.runs()
-            audit_run.alerts = provider_alerts(stats, audit_run.history)
-            history.record(stats)
+            earlier = history.runs()
+            alerts = provider_alerts(audit_run.stats, earlier)
+            history.record(audit_run.stats)
         finally:
             history.close()
-        audit_run.history_path = history_path
-    return audit_run
+    except (HistoryError, sqlite3.Error) as error:
+        audit_run.run.notes.append(f"history not used: {error}")
+        return
+    audit_run.history, audit_run.alerts, audit_run.history_path = earlier, alerts, path
+
+
+def history_scope(options: CheckOptions, request: CheckRequest) -> str:
+    """What a run audits, for the history: the paths, each active rule's slug, version,
+    severity and options, and the run-wide settings. Runs of another corpus or configuration
+    in the same history file are not this run's trend."""
+    paths = sorted(str(path.resolve()) for path in options.paths)
+    rules = sorted(
+        f"{a.rule.slug}@{a.rule.version}:{a.severity.value}:{a.rule.options.model_dump_json()}"
+        for a in request.selection.rules_for("")
+    )
+    text = json.dumps([paths, rules, request.settings_fingerprint, options.online])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def compute_stats(result: RunResult) -> dict[str, Any]:
@@ -90,8 +117,16 @@ def compute_stats(result: RunResult) -> dict[str, Any]:
     }
     provider_of = {key: s.provider or UNKNOWN_PROVIDER for key, s in summary_of.items()}
     records_by_provider: Counter[str] = Counter(provider_of.values())
-    records_by_type: Counter[str] = Counter(s.type or "(none)" for s in result.summaries)
-    records_by_month: Counter[str] = Counter(s.month or "(none)" for s in result.summaries)
+    # One count per record, as `records` counts them: from the de-duplicated summaries.
+    records_by_type: Counter[str] = Counter(s.type or "(none)" for s in summary_of.values())
+    records_by_month: Counter[str] = Counter(s.month or "(none)" for s in summary_of.values())
+    # A record that could not be read has no summary, but it is one of `records` and its
+    # findings are counted: it belongs to no provider, type or month, rather than to none.
+    unsummarised = max(0, result.records - len(summary_of))
+    if unsummarised:
+        records_by_provider[UNKNOWN_PROVIDER] += unsummarised
+        records_by_type["(none)"] += unsummarised
+        records_by_month["(none)"] += unsummarised
     findings_by_provider: Counter[str] = Counter()
     severity_by_provider: dict[str, Counter[str]] = defaultdict(Counter)
     findings_by_month: Counter[str] = Counter()

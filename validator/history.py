@@ -60,12 +60,71 @@ class Alert:
         )
 
 
+class HistoryError(Exception):
+    """The history file cannot be used: not SQLite, damaged, or another program's database."""
+
+
+_RUN_COLUMNS = {
+    "id",
+    "started_at",
+    "version",
+    "files",
+    "records",
+    "findings",
+    "errors",
+    "warnings",
+    "infos",
+    "clean_records",
+}
+_OUR_TABLES = {"runs", "provider_counts", "rule_counts", "sqlite_sequence"}
+
+
 class History:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """``scope`` names the corpus and settings a run audits: trends and alerts compare a run
+    only with earlier runs of the same scope and newslint version, so that one history file
+    shared by two corpora, two configurations or two versions never mixes their counts."""
+
+    def __init__(self, path: Path, scope: str = "") -> None:
         self.path = path
-        self._db = sqlite3.connect(path, timeout=30)
-        self._db.executescript(_SCHEMA)
+        self.scope = scope
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30)
+        except (OSError, sqlite3.Error) as error:
+            raise HistoryError(f"cannot open {path}: {error}") from None
+        try:
+            self._prepare()
+        except sqlite3.Error as error:
+            self._db.close()
+            raise HistoryError(f"{path} is not a usable newslint history: {error}") from None
+
+    def _prepare(self) -> None:
+        # One writer at a time sets the schema up: two runs starting together on a new
+        # file must not both create it or both add the scope column.
+        self._db.execute("BEGIN IMMEDIATE")  # on a file that is not SQLite, fails here
+        try:
+            tables = {
+                name
+                for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if tables and not ({"runs"} <= tables <= _OUR_TABLES and self._is_ours()):
+                # Another program's database: newslint adds nothing to it.
+                raise sqlite3.DatabaseError("it holds tables that are not newslint's")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            if "scope" not in self._run_columns():  # a history from before scopes
+                self._db.execute("ALTER TABLE runs ADD COLUMN scope TEXT NOT NULL DEFAULT ''")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _run_columns(self) -> set[str]:
+        return {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+
+    def _is_ours(self) -> bool:
+        return self._run_columns() >= _RUN_COLUMNS
 
     def close(self) -> None:
         self._db.close()
@@ -74,8 +133,8 @@ class History:
         """The latest runs, oldest first, each with its rule and provider counts."""
         rows = self._db.execute(
             "SELECT id, started_at, version, files, records, findings, errors, warnings, infos,"
-            " clean_records FROM runs ORDER BY id DESC LIMIT ?",
-            (limit,),
+            " clean_records FROM runs WHERE scope = ? AND version = ? ORDER BY id DESC LIMIT ?",
+            (self.scope, __version__, limit),
         ).fetchall()
         keys = (
             "id",
@@ -112,7 +171,7 @@ class History:
         with self._db:
             cursor = self._db.execute(
                 "INSERT INTO runs (started_at, version, files, records, findings, errors,"
-                " warnings, infos, clean_records) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " warnings, infos, clean_records, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     __version__,
@@ -123,6 +182,7 @@ class History:
                     severity.get("warning", 0),
                     severity.get("info", 0),
                     stats["clean_records"],
+                    self.scope,
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -147,10 +207,12 @@ def provider_alerts(stats: dict[str, Any], earlier: list[dict[str, Any]]) -> lis
     for provider, row in stats["by_provider"].items():
         if row["records"] < MIN_RECORDS_FOR_ALERT:
             continue
+        # A past run with a handful of the provider's records gives a rate of noise (0 or 1
+        # finding per record): only runs with as many records as an alert needs count.
         past = [
             run["by_provider"][provider]["findings"] / run["by_provider"][provider]["records"]
             for run in earlier
-            if run["by_provider"].get(provider, {}).get("records")
+            if run["by_provider"].get(provider, {}).get("records", 0) >= MIN_RECORDS_FOR_ALERT
         ]
         if len(past) < MIN_RUNS_FOR_ALERT:
             continue

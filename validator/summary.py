@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -68,21 +69,50 @@ def body_sketch(words: list[str]) -> tuple[int, ...]:
     return tuple(sorted(hashes)[:SKETCH_SIZE])
 
 
+def comparable_words(text: str) -> list[str]:
+    """The words of a text as the corpus rules compare them: NFKC first, so that one text
+    with accents composed and decomposed ('é' as one or two code points), or in full-width
+    forms, gives the same words; then case folded."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def provider_key(provider_field: Any) -> str | None:
+    """The provider a record is counted under: its domain (else its name), trimmed, lower
+    case and without 'www.', so that ' WWW.HRW.org' and 'hrw.org' are one provider."""
+    if not isinstance(provider_field, dict):
+        return None
+    for name in ("domain", "name"):
+        text = _text(provider_field.get(name))
+        if text:
+            return text.strip().lower().removeprefix("www.").rstrip(".") or None
+    return None
+
+
+def publication_month(value: Any) -> str | None:
+    """YYYY-MM of a date-time that parses: '2020-13-99' is no month (meta/unparseable-date
+    reports it), and counting it would invent a month in the statistics."""
+    from rules.meta import parse_datetime  # the meta rules define what a valid date is
+
+    text = _text(value)
+    parsed = parse_datetime(text) if text else None
+    return f"{parsed.year:04d}-{parsed.month:02d}" if parsed else None
+
+
+def title_key(title: str | None, provider: str | None) -> str | None:
+    """The title's words (case and punctuation ignored) and provider; None for a title with
+    no words ('!!!'), which would otherwise be a 'duplicate' of every other such title."""
+    words = comparable_words(title) if title else []
+    return " ".join(words) + f"|{provider or ''}" if words else None
+
+
 def summarize(record: Record) -> RecordSummary:
-    data = record.data or {}
-    provider_field = data.get("provider")
-    provider = None
-    if isinstance(provider_field, dict):
-        provider = _text(provider_field.get("domain")) or _text(provider_field.get("name"))
-    provider = provider.lower().removeprefix("www.") if provider else None
-    published_at = _text(data.get("publishedDateTime"))
-    month = published_at[:7] if published_at and re.match(r"\d{4}-\d{2}", published_at) else None
-    title = _text(data.get("title"))
-    title_key = " ".join(_WORD.findall(title.casefold())) + f"|{provider or ''}" if title else None
+    data = record.data if isinstance(record.data, dict) else {}
+    provider = provider_key(data.get("provider"))
+    month = publication_month(data.get("publishedDateTime"))
     body_hash = None
     sketch: tuple[int, ...] = ()
     if record.body and record.body.strip():
-        words = _WORD.findall(record.body.casefold())
+        words = comparable_words(record.body)
         if words:
             body_hash = hashlib.sha1(" ".join(words).encode()).hexdigest()
             sketch = body_sketch(words)
@@ -114,7 +144,7 @@ def summarize(record: Record) -> RecordSummary:
         month=month,
         web_url=_text(data.get("webUrl")),
         original_url=_text(data.get("originalUrl")),
-        title_key=title_key,
+        title_key=title_key(_text(data.get("title")), provider),
         published=published if isinstance(published, bool) else None,
         body_hash=body_hash,
         sketch=sketch,
