@@ -21,7 +21,7 @@ from validator.spool import dumps_compact, loads_compact
 from validator.stamp import Stamp
 from validator.summary import RecordSummary
 
-SCHEMA_VERSION = 7  # 7: keys hash the file's SHA-256, which its checked outcome must match
+SCHEMA_VERSION = 8  # 8: loaders and record summaries changed values no rule version covers
 
 
 def content_key(file_digest: str, path: str, settings_fingerprint: str) -> str:

@@ -26,6 +26,7 @@ from rules.boilerplate_structure import (
     MenuRun,
     MenuRunOptions,
     Unit,
+    _breaks_a_quotation,
     _mark_end,
     _spans,
     frame_of,
@@ -209,10 +210,12 @@ def test_link_line_rule_reports_what_link_line_says_of_every_line(body: str) -> 
     record = record_of(body)
     reported = [(p.line, p.message) for p in LinkLine().check(record, CheckContext())]
     max_chars = LinkLineOptions().max_chars
+    lines = list(record.iter_body_lines())
     expected = [
         (line, reason)
-        for line, text in record.iter_body_lines()
+        for index, (line, text) in enumerate(lines)
         if (reason := link_line(text, max_chars)) is not None
+        and not _breaks_a_quotation(lines, index)  # a quotation's paragraph break is text
     ]
     assert [line for line, _ in reported] == [line for line, _ in expected]
     assert all(
