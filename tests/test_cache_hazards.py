@@ -17,6 +17,7 @@ from tests.test_runner import run, write_corpus
 from validator import stamp as stamp_module
 from validator.app import CheckOptions, check
 from validator.baseline import apply_baseline, build_baseline
+from validator.cache import SCHEMA_VERSION
 from validator.config import ConfigError
 
 
@@ -143,7 +144,7 @@ def _damage_pages(database: Path) -> None:
 
 
 def test_a_damaged_results_database_does_not_crash_the_check(tmp_path: Path) -> None:
-    """A results-v7.sqlite whose header is intact but whose pages are damaged (an interrupted
+    """A results database whose header is intact but whose pages are damaged (an interrupted
     copy or CI-cache restore, a full disk) raises sqlite3.DatabaseError only once read. The
     cache is then turned off for the rest of the run, with a note saying which file and what
     to do, and the check reports exactly what --no-cache reports: no traceback, no lost
@@ -151,12 +152,9 @@ def test_a_damaged_results_database_does_not_crash_the_check(tmp_path: Path) -> 
     folder = tmp_path / "c"
     write_corpus(folder, 30)
     run(folder, jobs=1)
-    database = folder / ".newslint_cache" / "results-v7.sqlite"
-    for leftover in (
-        ".newslint_cache/results-v7.sqlite-wal",
-        ".newslint_cache/results-v7.sqlite-shm",
-    ):
-        (folder / leftover).unlink(missing_ok=True)
+    database = folder / ".newslint_cache" / f"results-v{SCHEMA_VERSION}.sqlite"
+    for leftover in ("-wal", "-shm"):
+        database.with_name(database.name + leftover).unlink(missing_ok=True)
     _damage_pages(database)
     fresh, _ = run(folder, jobs=1, use_cache=False)
     cached, cached_run = run(folder, jobs=1)  # sqlite3.DatabaseError inside: turned off

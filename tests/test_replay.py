@@ -304,7 +304,9 @@ def test_every_check_option_is_known_to_the_replay() -> None:
             continue
         for name in param.opts + param.secondary_opts:
             if param.is_flag:
-                assert name in replay.NEVER_REPLAYED, f"{name}: a flag the replay must classify"
+                assert name in replay.NEVER_REPLAYED | replay.REPLAYED_FLAGS, (
+                    f"{name}: a flag the replay must classify"
+                )
             else:
                 assert name in replay.VALUE_OPTIONS, f"{name}: an option replay must know"
 
@@ -684,3 +686,18 @@ def test_a_path_object_on_the_import_path_does_not_crash_the_recording(
     recorder = replay.Recorder(invocation)
     monkeypatch.setattr(sys, "path", [*sys.path, tmp_path / "vendor"])
     assert recorder.finish(0, rule_modules=[], output_path=None) is None  # recorded
+
+
+def test_the_pre_commit_hook_command_is_replayed(tmp_path: Path) -> None:
+    """The hook runs `newslint check --force-exclude FILES`: a commit retried after a failed
+    one is answered from the record, and an excluded file stays out of the answer."""
+    (tmp_path / "newslint.toml").write_text('exclude = ["docs/**"]\n', encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text("# Guide\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text(markdown(body=""), encoding="utf-8")
+    settle()
+    first = newslint(tmp_path, "check", "--force-exclude", "a.md", "docs/guide.md")
+    again = newslint(tmp_path, "check", "--force-exclude", "a.md", "docs/guide.md")
+    assert (first.answered, again.answered) == ("full", "replay")
+    assert again.stdout == first.stdout
+    assert "a.md:" in first.stdout and "guide.md" not in first.stdout

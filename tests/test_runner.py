@@ -153,7 +153,7 @@ def test_changed_rule_options_invalidate_only_matching_paths(tmp_path: Path) -> 
 def test_rule_version_bump_invalidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_corpus(tmp_path / "c", 4)
     run(tmp_path / "c", jobs=1)
-    monkeypatch.setattr(BodyTooShort, "version", "2")
+    monkeypatch.setattr(BodyTooShort, "version", BodyTooShort.version + ".1")
     _, again = run(tmp_path / "c", jobs=1)
     assert again.cache_hits == 0
 

@@ -89,6 +89,9 @@ VALUE_OPTIONS = frozenset(
     }
 )
 NEVER_REPLAYED = frozenset({"--no-cache", "--fix", "--diff", "--online", "-h", "--help"})
+# Flags a replay takes as they are: what they change is in the run's record (the files it
+# checked, the configuration it read).
+REPLAYED_FLAGS = frozenset({"--force-exclude"})
 # Kernel files look "changed" at every read and are never an input; devices whose bytes do
 # not decide any output.
 _KERNEL = ("/proc/", "/sys/")
@@ -121,6 +124,8 @@ def parse_check(argv: list[str]) -> Invocation | None:
             continue
         if token == "--":
             only_paths = True
+            continue
+        if token in REPLAYED_FLAGS:
             continue
         name, value = token, None
         if token.startswith("--"):
