@@ -14,7 +14,7 @@ from typing import Any
 from validator.app import CheckOptions, CheckRun, prepare
 from validator.corpus_phase import add_corpus_findings, corpus_rules
 from validator.engine import CheckRequest, Progress, RunResult, run_check
-from validator.history import Alert, History, HistoryError, provider_alerts
+from validator.history import REPORTED_RUN_FIELDS, Alert, History, HistoryError, provider_alerts
 from validator.report.json_ import build as build_json_report
 from validator.summary import RecordSummary
 
@@ -38,21 +38,7 @@ class AuditRun:
         document: dict[str, Any] = build_json_report(self.run.report_context())
         document["stats"] = self.stats
         document["history"] = {
-            "runs": [
-                {
-                    k: run[k]
-                    for k in (
-                        "started_at",
-                        "records",
-                        "findings",
-                        "errors",
-                        "warnings",
-                        "infos",
-                        "clean_records",
-                    )
-                }
-                for run in self.history
-            ],
+            "runs": [{k: run[k] for k in REPORTED_RUN_FIELDS} for run in self.history],
             "alerts": [
                 {"provider": a.provider, "rate": round(a.rate, 4), "usual": round(a.usual, 4)}
                 for a in self.alerts

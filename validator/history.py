@@ -64,18 +64,18 @@ class HistoryError(Exception):
     """The history file cannot be used: not SQLite, damaged, or another program's database."""
 
 
-_RUN_COLUMNS = {
-    "id",
+# What the report shows of each earlier run, and what a run row holds besides.
+REPORTED_RUN_FIELDS = (
     "started_at",
-    "version",
-    "files",
     "records",
     "findings",
     "errors",
     "warnings",
     "infos",
     "clean_records",
-}
+)
+_RUN_FIELDS = ("id", "version", "files", *REPORTED_RUN_FIELDS)
+_RUN_COLUMNS = set(_RUN_FIELDS)
 _OUR_TABLES = {"runs", "provider_counts", "rule_counts", "sqlite_sequence"}
 
 
@@ -132,23 +132,11 @@ class History:
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest runs, oldest first, each with its rule and provider counts."""
         rows = self._db.execute(
-            "SELECT id, started_at, version, files, records, findings, errors, warnings, infos,"
-            " clean_records FROM runs WHERE scope = ? AND version = ? ORDER BY id DESC LIMIT ?",
+            f"SELECT {', '.join(_RUN_FIELDS)} FROM runs"
+            " WHERE scope = ? AND version = ? ORDER BY id DESC LIMIT ?",
             (self.scope, __version__, limit),
         ).fetchall()
-        keys = (
-            "id",
-            "started_at",
-            "version",
-            "files",
-            "records",
-            "findings",
-            "errors",
-            "warnings",
-            "infos",
-            "clean_records",
-        )
-        runs = [dict(zip(keys, row, strict=True)) for row in reversed(rows)]
+        runs = [dict(zip(_RUN_FIELDS, row, strict=True)) for row in reversed(rows)]
         for run in runs:
             run["by_rule"] = dict(
                 self._db.execute(
