@@ -538,9 +538,9 @@ class LinkLine(Rule):
         "Reports a body line that has no words: an empty list bullet ('*', '+', '•'), a "
         "leftover control ('×', '|', '>'), or a row of two or more links (Markdown links or "
         "bare URLs) that are at least 80% of the line and do not end a sentence. Section breaks "
-        "('* * *', '---'), table rows, a bare '>' next to a quoted line (the break between two quoted paragraphs) and lines of "
-        "invisible characters are not reported; "
-        "neither is a single link, which may be the article's own."
+        "('* * *', '---'), table rows, a bare '>' next to a quoted line (the break between two "
+        "quoted paragraphs) and lines of invisible characters are not reported; neither is a "
+        "single link, which may be the article's own."
     )
     why = (
         "Bullets and controls without text are what is left of menus, share bars and "
