@@ -5,8 +5,8 @@ mode, owner and group kept) and byte-exact outside the removed lines (line endin
 byte-order mark kept, front matter untouched). Left alone, with the reason said: JSON records
 (a body is one string), files that are not UTF-8 or whose name is not, files changed since
 their check, read-only files and files with other hard links, and a body that is boilerplate
-from end to end (fixing it would leave no article). `check --fix` checks the fixed files again
-until nothing fixable is left, so a second run changes nothing.
+from end to end (fixing it would leave no article). `check --fix` checks again after fixing,
+until nothing fixable is left (at most five rounds), so a second run changes nothing.
 """
 
 from __future__ import annotations
