@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from validator.findings import Problem, Severity
 from validator.records import Record
@@ -19,6 +21,10 @@ from validator.rule import CheckContext, Rule
 
 BLOCK_BYTES = 16
 POINTER = "/secured"
+KEY_SIZES = (16, 24, 32)
+# A base64 AES key is at most 44 characters; the bound is far above that and keeps a key
+# file named by a configuration (a huge file, /dev/zero) from being read whole.
+MAX_KEY_FILE_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,9 @@ def decode_canonical_base64(text: str) -> bytes | None:
     return raw if base64.b64encode(raw).decode("ascii") == text else None
 
 
-@lru_cache(maxsize=256)  # several secured/ rules parse the same blob
+# Several secured/ rules parse the same blob, one record after another: a few entries are
+# enough, and more would keep many records' blobs (up to the file size limit) alive.
+@lru_cache(maxsize=8)
 def parse_blob(value: str) -> tuple[SecuredBlob | None, str | None]:
     """The decoded blob, or the reason it is malformed (which never quotes the blob)."""
     parts = value.split(";")
@@ -181,11 +189,47 @@ class SecuredKeyError(Exception):
     """The configured key is unusable; the message never contains the key."""
 
 
+def read_key_file(path: Path) -> str:
+    """The text of a key file, read only up to MAX_KEY_FILE_BYTES. No message quotes its
+    bytes (a decoder's error would name the offending byte of the key)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_KEY_FILE_BYTES + 1)
+    except OSError as error:
+        raise SecuredKeyError(f"{path}: cannot read the secured key file: {error}") from None
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise SecuredKeyError(
+            f"{path}: the secured key file is larger than {MAX_KEY_FILE_BYTES} bytes; "
+            "it should hold only the base64 key"
+        )
+    try:
+        return data.decode("utf-8-sig")  # a BOM (Windows editors) is not part of the key
+    except UnicodeDecodeError:
+        raise SecuredKeyError(
+            f"{path}: the secured key file is not UTF-8 text; it should hold the key in "
+            "base64, not raw bytes"
+        ) from None
+
+
+def looks_like_hex_key(text: str) -> bool:
+    """Whether ``text`` is a 16, 24 or 32-byte key written in hex. Hex digits are base64
+    letters, so the hex of a 16-byte key would otherwise decode to another, 24-byte key."""
+    return len(text) in {2 * size for size in KEY_SIZES} and all(
+        char in string.hexdigits for char in text
+    )
+
+
 def parse_key(text: str, source: str) -> bytes:
-    raw = decode_canonical_base64(text.strip())
+    text = text.strip()
+    if looks_like_hex_key(text):
+        raise SecuredKeyError(
+            f"{source}: the secured key looks like hex ({len(text) // 2} bytes); give it in "
+            "base64 (convert it with: xxd -r -p | base64)"
+        )
+    raw = decode_canonical_base64(text)
     if raw is None:
         raise SecuredKeyError(f"{source}: the secured key is not canonical base64")
-    if len(raw) not in (16, 24, 32):
+    if len(raw) not in KEY_SIZES:
         raise SecuredKeyError(
             f"{source}: the secured key decodes to {len(raw)} bytes; AES needs 16, 24 or 32"
         )

@@ -79,20 +79,14 @@ class CheckRun:
 
 
 def _read_key(options: CheckOptions, loaded: LoadedConfig) -> bytes | None:
-    from rules.secured import SecuredKeyError, parse_key
+    from rules.secured import SecuredKeyError, parse_key, read_key_file
 
     key_file = options.secured_key_file
     if key_file is None and loaded.config.secured_key_file:
         key_file = loaded.root / loaded.config.secured_key_file
     try:
-        if key_file is not None:
-            try:
-                text = key_file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                raise ConfigError(
-                    f"{key_file}: cannot read the secured key file: {error}"
-                ) from None
-            return parse_key(text, str(key_file))
+        if key_file is not None:  # bounded read; no message quotes the file's bytes
+            return parse_key(read_key_file(key_file), str(key_file))
         if os.environ.get(KEY_ENV):
             return parse_key(os.environ[KEY_ENV], KEY_ENV)
     except SecuredKeyError as error:
