@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import sys
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,6 +38,71 @@ Examples:
 """
 
 
+# Each command's own examples and what its exit code means (shown under its --help).
+BASELINE_HELP = """
+\b
+Examples:
+  newslint baseline news/                    write .newslint-baseline.json
+  newslint baseline news/ -o ci/baseline.json --select body,image
+  newslint check --baseline ci/baseline.json news/   then fail only on new findings
+
+\b
+Exit status: 0 the baseline was written, 2 a usage or configuration error, or a
+rule crash or time-out (nothing is written: the baseline would miss findings).
+"""
+
+REPORT_HELP = """
+\b
+Examples:
+  newslint report news/ --html report.html   a page to open in a browser
+  newslint report news/ --markdown summary.md --no-progress   for a CI job summary
+  newslint report news/ --json r.json --no-history --fail-on error
+
+\b
+Exit status: 0 nothing at or above --fail-on (default never), 1 findings at or
+above it, 2 a usage or configuration error, a rule crash or a bug in newslint.
+"""
+
+RULES_HELP = """
+\b
+Examples:
+  newslint rules                             list every rule
+  newslint rules body/missing                print one rule's card (as explain)
+  newslint rules | grep fixable
+
+\b
+Exit status: 0 printed, 2 no such rule (close names are suggested).
+"""
+
+EXPLAIN_HELP = """
+\b
+Examples:
+  newslint explain body/missing              by slug
+  newslint explain BD001                     by code (any case)
+
+\b
+Exit status: 0 printed, 2 no such rule (close names are suggested).
+"""
+
+LEARN_HELP = """
+\b
+Examples:
+  newslint learn-boilerplate corpus/ -o boilerplate.newslint.json
+  newslint learn-boilerplate a/ b/ -o boilerplate.newslint.json --min-records 10
+
+\b
+Exit status: 0 the table was written, 2 a usage error (a path that does not
+exist, an output that cannot be written).
+"""
+
+GROUP_EXIT = """
+\b
+Exit status: 0 clean, 1 findings at or above --fail-on, 2 a usage or
+configuration error, a rule crash or an internal error of newslint, 130
+interrupted. `newslint COMMAND --help` shows each command's options.
+"""
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -46,7 +113,7 @@ def _use_color(output: Path | None) -> bool:
     return sys.stdout.isatty()
 
 
-@click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(epilog=EXAMPLES + GROUP_EXIT, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newslint")
 def cli() -> None:
     """newslint: validate and lint news records (YAML front matter, JSON, JSON lines)."""
@@ -127,7 +194,22 @@ def run_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def _refuse_idle_options(params: dict[str, Any]) -> None:
+    """An option the others make meaningless is refused, not silently ignored: a user who
+    gives --ray-address believes the run goes to that cluster."""
+    if params["ray_address"] is not None and params["engine"] != "ray":
+        raise click.UsageError(
+            "--ray-address only applies with --engine ray: add --engine ray, or drop it"
+        )
+    if params["image_dir"] is not None and not params["online"]:
+        raise click.UsageError(
+            "--image-dir only applies with --online (the image-size checks): add --online, "
+            "or drop it"
+        )
+
+
 def _options(params: dict[str, Any], **extra: Any) -> CheckOptions:
+    _refuse_idle_options(params)
     output = extra.pop("output", None)
     return CheckOptions(
         paths=list(params["paths"]) or [Path(".")],
@@ -182,7 +264,7 @@ def _record(run: CheckRun, output: Path | None, unrepeatable: str | None) -> Non
     )
 
 
-@cli.command("check", epilog=EXAMPLES)
+@cli.command("check", epilog=EXAMPLES, short_help="Check records in files and folders.")
 @run_options
 @click.option(
     "--format",
@@ -231,7 +313,7 @@ def check_command(
     """Check records in PATHS (files or folders; default: the current folder).
 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
-    2 a usage or configuration error, or a rule crash.
+    2 a usage or configuration error, a rule crash or a bug in newslint; 130 interrupted.
 
     The same command run again with nothing changed (files, configuration, code,
     environment) prints the recorded result of the last run without checking again;
@@ -315,7 +397,7 @@ def _apply_baseline(run: CheckRun, path: Path, known: Counter[str]) -> None:
     )
 
 
-@cli.command("baseline")
+@cli.command("baseline", epilog=BASELINE_HELP, short_help="Record current findings as a baseline.")
 @run_options
 @click.option(
     "-o",
@@ -336,6 +418,7 @@ def baseline_command(output: Path, **params: Any) -> None:
 
     _make_folder_for(output)
     run = _run(_options(params))
+    _refuse_incomplete_baseline(run, output)
     try:
         count = write_baseline(run.result, output)
     except OSError as error:
@@ -343,6 +426,22 @@ def baseline_command(output: Path, **params: Any) -> None:
     click.echo(
         f"baseline: {count} finding(s) of {len(run.result.files)} file(s) written to {output}"
     )
+
+
+def _refuse_incomplete_baseline(run: CheckRun, output: Path) -> None:
+    """A baseline of a run where a rule crashed or a file timed out misses findings and would
+    hide the crash from later checks: say where it happened, write nothing, exit 2."""
+    if not (run.result.crashed or run.result.timed_out):
+        return
+    for finding in run.result.findings:
+        if finding.rule.startswith("internal/"):
+            click.echo(f"{finding.path}:{finding.line}: {finding.message}", err=True)
+    click.echo(
+        f"baseline not written to {output}: a rule crashed or a file timed out, so it would "
+        "miss findings; fix or --ignore that rule (see `newslint check`) and run it again",
+        err=True,
+    )
+    sys.exit(2)
 
 
 def _show_diff(run: CheckRun) -> int:
@@ -395,7 +494,7 @@ def _lines_in_files(lines: int, files: int) -> str:
     return f"{lines} line{'s' if lines != 1 else ''} in {files} file{'s' if files != 1 else ''}"
 
 
-@cli.command("report")
+@cli.command("report", epilog=REPORT_HELP, short_help="Audit a corpus: stats, trends, HTML.")
 @run_options
 @click.option(
     "--html",
@@ -447,14 +546,17 @@ def report_command(
     quiet: bool,
     **params: Any,
 ) -> None:
-    """Audit the records in PATHS: every offline rule plus the corpus rules (duplicates,
-    near-duplicates, dangling related items), statistics by provider, type and month, and
-    the trend against earlier runs. Writes the outputs asked for; prints a summary.
+    """Audit PATHS: findings, statistics and trends, as HTML, JSON or Markdown.
+
+    Every offline rule plus the corpus rules (duplicates, near-duplicates, dangling related
+    items), statistics by provider, type and month, and the trend against earlier runs.
+    Writes the outputs asked for; prints a summary.
     """
     from validator.audit import audit
     from validator.report.base import dumps
     from validator.report.markdown import render_markdown
 
+    _refuse_report_conflicts(history_path, no_history, progress, quiet)
     options = _options(params, fail_on=fail_on)
     for report_path in (json_path, markdown_path, html_path):
         if report_path is not None:
@@ -506,6 +608,16 @@ def report_command(
     sys.exit(result.run.exit_code)
 
 
+def _refuse_report_conflicts(
+    history_path: Path | None, no_history: bool, progress: bool | None, quiet: bool
+) -> None:
+    """Options that contradict each other: which one wins would be a guess."""
+    if history_path is not None and no_history:
+        raise click.UsageError("--history FILE and --no-history contradict: give one of them")
+    if progress and quiet:
+        raise click.UsageError("--progress and --quiet contradict: --quiet shows no progress bar")
+
+
 def _default_history(options: CheckOptions) -> Path:
     from validator.config import load_config
 
@@ -537,7 +649,9 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-@cli.command("learn-boilerplate")
+@cli.command(
+    "learn-boilerplate", epilog=LEARN_HELP, short_help="Learn recurring boilerplate lines."
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option(
     "-o",
@@ -563,8 +677,10 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
 def learn_boilerplate_command(
     paths: tuple[Path, ...], output: Path, min_records: int, max_lines: int
 ) -> None:
-    """Learn the lines that recur across records of the same provider (their page frame)
-    from the records in PATHS, in one pass, and write the table to OUTPUT.
+    """Learn each provider's recurring lines (page frame) from PATHS into a table.
+
+    The lines that recur across records of the same provider are counted in one pass over
+    the records in PATHS and written to OUTPUT.
 
     \b
     Use it in the configuration:
@@ -573,33 +689,58 @@ def learn_boilerplate_command(
     """
     from rules.learned import learn_table, records_under, save_table
 
+    _make_folder_for(output)
     table = learn_table(records_under(paths), min_records, max_lines=max_lines)
-    save_table(table, output)
+    try:
+        save_table(table, output)
+    except OSError as error:
+        raise click.UsageError(f"cannot write {output}: {error.strerror or error}") from None
     lines = sum(len(entry.lines) for entry in table.providers.values())
     click.echo(f"learned {lines} line(s) for {len(table.providers)} provider(s); wrote {output}")
     for provider, entry in table.providers.items():
         click.echo(f"  {provider}: {len(entry.lines)} line(s) from {entry.records} record(s)")
 
 
-@cli.command("rules")
-def rules_command() -> None:
-    """List every rule: slug, code, default severity and what it checks."""
+@cli.command("rules", epilog=RULES_HELP, short_help="List rules, or show one's card.")
+@click.argument("rule", required=False)
+def rules_command(rule: str | None) -> None:
+    """List every rule (slug, code, severity, summary), or print RULE's card."""
     registry = _registry()
+    if rule is not None:
+        _print_card(registry, rule)
+        return
     width = max(len(slug) for slug in registry.rules)
-    for slug, rule in registry.rules.items():
-        fix = " (fixable)" if rule.fixable else ""
-        click.echo(f"{slug:<{width}}  {rule.code}  {rule.severity.value:<7}  {rule.summary}{fix}")
+    for slug, listed in registry.rules.items():
+        fix = " (fixable)" if listed.fixable else ""
+        click.echo(
+            f"{slug:<{width}}  {listed.code}  {listed.severity.value:<7}  {listed.summary}{fix}"
+        )
 
 
-@cli.command("explain")
+@cli.command("explain", epilog=EXPLAIN_HELP, short_help="Print a rule's card.")
 @click.argument("rule")
 def explain_command(rule: str) -> None:
     """Print the documentation card of RULE (a slug such as body/missing, or a code)."""
-    registry = _registry()
-    found = registry.resolve(rule)
+    _print_card(_registry(), rule)
+
+
+def _print_card(registry: Registry, name: str) -> None:
+    found = registry.resolve(name)
     if found is None:
-        raise click.UsageError(f"no rule {rule!r}; `newslint rules` lists them")
+        raise click.UsageError(f"no rule {name!r}{_suggestion(registry, name)}")
     click.echo(found.card(), nl=False)
+
+
+def _suggestion(registry: Registry, name: str) -> str:
+    """The slugs and codes close to a misspelt name, so the user need not scan the list."""
+    codes = {rule.code.lower(): rule.code for rule in registry.rules.values()}
+    slugs = {slug.lower(): slug for slug in registry.rules}
+    candidates = {**slugs, **codes}
+    close = difflib.get_close_matches(name.lower(), candidates, n=3, cutoff=0.6)
+    listed = "; `newslint rules` lists them all"
+    if not close:
+        return listed
+    return " (did you mean " + " or ".join(candidates[c] for c in close) + "?)" + listed
 
 
 def _registry() -> Registry:
@@ -609,9 +750,35 @@ def _registry() -> Registry:
         raise click.UsageError(str(error)) from None
 
 
+INTERRUPTED = 130  # 128 + SIGINT, what shells expect of a run stopped by Ctrl-C
+INTERNAL_ERROR = 2  # never 1, which CI reads as "findings"
+
+
 def main() -> int:
+    """Run the CLI and map every way it can end to a documented exit status."""
     try:
-        cli.main(prog_name="newslint", standalone_mode=True)
+        outcome = cli.main(prog_name="newslint", standalone_mode=False)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
-    return 0
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("\nnewslint: interrupted", err=True)
+        return INTERRUPTED
+    except Exception as error:  # a bug must be reported, never exit 1
+        return _report_crash(error)
+    return outcome if isinstance(outcome, int) else 0
+
+
+def _report_crash(error: Exception) -> int:
+    """A bug in newslint itself: the traceback for the report, and an exit status that no
+    CI step can take for findings in the records."""
+    traceback.print_exception(error, file=sys.stderr)
+    click.echo(
+        f"newslint: internal error: {type(error).__name__}: {error}\n"
+        "This is a bug in newslint, not a problem in your records: please report it with "
+        "the command line and the traceback above.",
+        err=True,
+    )
+    return INTERNAL_ERROR
