@@ -7,6 +7,7 @@ import heapq
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
+from validator.discover import file_relative
 from validator.engine import CheckRequest, RunResult, finding_fingerprint
 from validator.findings import Finding
 from validator.load import load_file
@@ -60,7 +61,9 @@ def _findings_in_file(
     file's."""
     # Per-path overrides hold for corpus findings too: a rule ignored for this file reports
     # nothing on it, and one given another severity here reports at that severity.
-    active_here = {a.rule.slug: a for a in request.selection.rules_for(_relative(path, request))}
+    active_here = {
+        a.rule.slug: a for a in request.selection.rules_for(file_relative(Path(path), request.root))
+    }
     placed = [(active_here[e.rule.slug], p) for e, p in placed if e.rule.slug in active_here]
     wanted = {problem.record for _, problem in placed}
     if not wanted:
@@ -115,13 +118,3 @@ def _position(record: Record, pointer: str) -> Position:
     if pointer == "/body" and pointer not in record.positions:
         return Position(record.body_file_line(0), 1)
     return record.locate(pointer)
-
-
-def _relative(path: str, request: CheckRequest) -> str:
-    """The file's path relative to the configuration, as discovery gives it to overrides:
-    its folder resolved, its own name kept (a symlink is matched by its own path)."""
-    shown = Path(path)
-    try:
-        return (shown.parent.resolve() / shown.name).relative_to(request.root).as_posix()
-    except (ValueError, OSError, RuntimeError):
-        return shown.as_posix().lstrip("/")

@@ -34,7 +34,7 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix().lstrip("/")
 
 
-def _file_relative(path: Path, root: Path) -> str:
+def file_relative(path: Path, root: Path) -> str:
     """A named file's path relative to root as a walk finds it: its folder resolved, its own
     name kept, so that a symlink is matched (overrides, cache key) by its own path, not its
     target's."""
@@ -69,7 +69,7 @@ def discover(
 def _expand(
     given: Path, root: Path, include: list[str], excluded: list[str], force_exclude: bool
 ) -> Iterator[Discovered]:
-    relative = _file_relative(given, root)
+    relative = file_relative(given, root)
     if force_exclude and not given.is_dir() and path_matches(relative, excluded):
         return
     try:
