@@ -65,15 +65,26 @@ def pack_validator() -> RecordSchema:
     return RecordSchema(json.loads(PACK_SCHEMA.read_text(encoding="utf-8")))
 
 
-def _parse_pack(text: str) -> Any:
-    """libyaml parses a pack ten times faster; on a syntax error the pure-Python parser
-    runs again, so the message is the one it gives."""
-    import yaml  # only when packs load: a run served from the cache needs no YAML parser
+def _parse_pack(text: str, source: Path) -> Any:
+    """A pack in the plain YAML on which YAML 1.1 and 1.2 agree (every shipped pack: a test
+    holds them to it) is read by the front matter's fast path, so a one-file run does not
+    import PyYAML; any other by libyaml, and on a syntax error by the pure-Python parser
+    again, so the message is the one it gives."""
+    from validator.load.fast_yaml import fast_load
+    from validator.load.source import YamlLimits
+
+    fast = fast_load(text, YamlLimits())
+    if fast is not None:
+        return fast
+    import yaml
 
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
-        return yaml.load(text, Loader=yaml.SafeLoader)
+        try:
+            return yaml.load(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as error:
+            raise PackError(f"boilerplate pack {source}: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -155,12 +166,11 @@ def compile_pack(source: Path, vetted: bool = False) -> Pack:
 
     ``vetted``: a pack shipped in rules/packs/, whose schema and patterns a test checks
     (tests/rules/test_boilerplate.py), so a run does not check them again (~30 ms)."""
-    import yaml
-
     try:
-        raw = _parse_pack(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise PackError(f"boilerplate pack {source}: {error}") from None
+    raw = _parse_pack(text, source)
     errors = (
         []
         if vetted

@@ -29,6 +29,9 @@ NEVER_FOR_ONE_FILE = (
     "validator.report.markdown",
     "validator.report.html",
 )
+# A record in plain front matter, whose findings need no position in it, is read by the fast
+# path alone: neither the reference YAML parser nor the JSON loader is imported.
+NOT_FOR_PLAIN_FRONT_MATTER = ("yaml", "validator.load.yaml_tree", "validator.load.json_")
 # A run served from the result cache reads no record: no parser and no schema validator.
 NOT_WHEN_CACHED = ("yaml", "yaml_rs", "jsonschema_rs", "validator.load.text")
 
@@ -67,6 +70,7 @@ def test_one_file_check_imports_only_what_it_needs(tmp_path: Path) -> None:
     first = check_imports(tmp_path, SEED.name)  # reads the file; fills the cache
     assert "yaml_rs" in first  # the check really read the record
     assert loaded(first, NEVER_FOR_ONE_FILE) == []
+    assert loaded(first, NOT_FOR_PLAIN_FRONT_MATTER) == []
     assert (tmp_path / ".newslint_cache").is_dir()
     again = check_imports(tmp_path, SEED.name)  # served from the cache
     assert loaded(again, NEVER_FOR_ONE_FILE) == []

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from tests.helpers import CORPUS, SEEDS, fields, markdown
 from validator.load.fast_yaml import (
     _LINE,
-    _LINE_RE,
     _PLAIN_TEXT_LINE_RE,
     MAX_LINE_CHARS,
     fast_load,
+    line_re,
     lines_fit,
 )
 from validator.load.yaml_tree import YamlLimits, YamlRefused, load_yaml
@@ -227,7 +227,7 @@ def test_a_broken_line_deep_in_the_document_is_rejected_without_backtracking() -
 def lines_fit_one_by_one(text: str) -> bool:
     """lines_fit as first written: a loop over the lines."""
     for line in text.split("\n"):
-        if len(line) > MAX_LINE_CHARS or not _LINE_RE.fullmatch(line.rstrip("\r")):
+        if len(line) > MAX_LINE_CHARS or not line_re().fullmatch(line.rstrip("\r")):
             return False
     return True
 
@@ -263,7 +263,7 @@ LINE_PIECES += ["true", "no", "[1]", "{", "&a", "*a", "!t", "|", ">", "é", "\\u
 @given(st.lists(st.sampled_from(LINE_PIECES), max_size=8))
 def test_gate_alternatives_in_any_order_accept_the_same_lines(pieces):
     line = "".join(pieces)
-    assert bool(_LINE_RE.fullmatch(line)) == bool(FIRST_ORDER.fullmatch(line))
+    assert bool(line_re().fullmatch(line)) == bool(FIRST_ORDER.fullmatch(line))
 
 
 @settings(max_examples=1000)
@@ -271,12 +271,12 @@ def test_gate_alternatives_in_any_order_accept_the_same_lines(pieces):
 def test_plain_text_gate_accepts_the_same_lines(pieces):
     line = "".join(pieces)
     if "\\" not in line:  # LINE_PIECES hold no \x85, \u2028 or \u2029
-        assert bool(_PLAIN_TEXT_LINE_RE.fullmatch(line)) == bool(_LINE_RE.fullmatch(line))
+        assert bool(_PLAIN_TEXT_LINE_RE.fullmatch(line)) == bool(line_re().fullmatch(line))
 
 
 def test_the_ascii_shortcut_for_characters_yaml_forbids_agrees_with_the_full_class() -> None:
-    from validator.load.fast_yaml import _NOT_PRINTABLE, _yaml_printable
+    from validator.load.fast_yaml import _yaml_printable, not_printable
 
     for code in [*range(0x3000), 0xD800, 0xDFFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF]:
         for text in (chr(code), f"title: a{chr(code)}b", f"é{chr(code)}"):
-            assert _yaml_printable(text) == (_NOT_PRINTABLE.search(text) is None), hex(code)
+            assert _yaml_printable(text) == (not_printable().search(text) is None), hex(code)

@@ -398,6 +398,33 @@ def test_libyaml_reads_the_shipped_packs_as_the_pure_python_parser_does():
         assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.load(text, Loader=yaml.SafeLoader)
 
 
+def test_the_shipped_packs_take_the_fast_yaml_path_and_read_as_pyyaml_reads_them():
+    # A one-file run then never imports PyYAML for them.
+    import yaml
+
+    from rules.boilerplate import PACK_DIR
+    from validator.load.fast_yaml import fast_load
+    from validator.load.source import YamlLimits
+
+    for path in PACK_DIR.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        fast = fast_load(text, YamlLimits())
+        assert fast is not None, f"{path} is not plain YAML: write it in block style"
+        assert fast == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+def test_an_extra_pack_in_flow_style_is_read_by_pyyaml(tmp_path):
+    path = tmp_path / "house.yaml"
+    path.write_text(
+        "name: house\ndomains: [example-herald.org]\n"
+        "categories: {footer: {phrases: [All rights reserved by the Herald]}}\n",
+        encoding="utf-8",
+    )
+    pack = compile_pack(path)
+    assert pack.domains == ("example-herald.org",)
+    assert pack.match(normalise_line("All rights reserved by the Herald")) == "footer"
+
+
 def test_a_pack_yaml_error_is_worded_by_the_pure_python_parser(tmp_path):
     import yaml
 

@@ -52,13 +52,12 @@ def load_file(
     A JSON lines file is only opened here; its records are read as they are iterated.
     ``digest``: whether to compute the SHA-256 of a file read whole (a streamed JSON lines
     file always has one)."""
-    # The parsers (PyYAML, yaml-rs) are imported on the first file read, not when a run
-    # served from the cache starts.
-    from validator.load.json_ import iter_jsonl, load_json, load_jsonl
-    from validator.load.text import load_text
-
+    # The parsers are imported on the first file of their format, not when a run served
+    # from the cache starts (a one-file hook run pays only for the one it needs).
     fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower(), "markdown")
     if fmt == "jsonl":
+        from validator.load.json_ import iter_jsonl
+
         opened = open_lines(path, display_path, limits)
         if isinstance(opened, LineStream):
             return LoadedFile(display_path, iter_jsonl(opened, display_path, limits), opened)
@@ -71,10 +70,16 @@ def load_file(
             record.add_load_problem(slug, problem)
         return LoadedFile(display_path, [record], source.digest)  # binary: still cacheable
     if fmt == "json":
+        from validator.load.json_ import load_json
+
         records = load_json(source.text, display_path, limits)
     elif fmt == "jsonl":
+        from validator.load.json_ import load_jsonl
+
         records = load_jsonl(source.text, display_path, limits)
     else:
+        from validator.load.text import load_text
+
         records = [load_text(source.text, display_path, limits)]
     if source.problems:
         first = records[0]

@@ -12,6 +12,7 @@ when a finding needs them. tests/load/test_fast_yaml.py checks both give the sam
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import Any
@@ -55,17 +56,31 @@ def _line_pattern(double: str, single: str, word: str) -> str:
 
 
 _LINE = _line_pattern(_DOUBLE, _SINGLE, _WORD)
+
+
 # Matched one line at a time: a pattern over the whole document could backtrack across lines
 # (and did, on a fuzzed file with an unclosed quote); per line, the work stays linear.
-_LINE_RE = re.compile(_LINE)
+# Compiled on first use (~5 ms): front matter without a backslash never needs it.
+@functools.cache
+def line_re() -> re.Pattern[str]:
+    return re.compile(_LINE)
+
+
 # The same lines, for text without a backslash or a break (\x85 \u2028 \u2029): escapes
 # cannot occur and the characters the classes leave out are absent, so the classes shrink
 # to one excluded character, which the matcher skips over far faster than a class.
 _PLAIN_TEXT_LINE_RE = re.compile(_line_pattern(r'"[^"]*"', r"'[^']*(?:''[^']*)*'", r"[^\s:#]"))
 MAX_LINE_CHARS = 4096  # longer lines take the reference path
+
+
 # Characters YAML does not allow (control characters, U+FFFE, U+FFFF): libyaml refuses them,
 # yaml-rs reads them, so a document holding one takes the reference path and its finding.
-_NOT_PRINTABLE = re.compile("[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Compiled on first use (~12 ms of a one-file run's start): ASCII text never needs it.
+@functools.cache
+def not_printable() -> re.Pattern[str]:
+    return re.compile("[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Front matter repeats many lines from record to record ('    isCached: true', 'images:'):
 # lines found to fit are remembered, a bounded number of short ones, and not matched again.
@@ -100,7 +115,7 @@ def lines_fit(text: str) -> bool:
     plain_text = "\\" not in text and (
         text.isascii() or not ("\x85" in text or "\u2028" in text or "\u2029" in text)
     )
-    fits = (_PLAIN_TEXT_LINE_RE if plain_text else _LINE_RE).fullmatch
+    fits = (_PLAIN_TEXT_LINE_RE if plain_text else line_re()).fullmatch
     if not all(map(fits, fresh)):
         return False
     room = MAX_REMEMBERED - len(_FITTING)
@@ -115,7 +130,7 @@ def _yaml_printable(text: str) -> bool:
     if text.isascii():  # the common case, ~6 times faster than the regular expression
         data = text.encode("ascii")
         return len(data.translate(None, _CONTROL_BYTES)) == len(data)
-    return _NOT_PRINTABLE.search(text) is None
+    return not_printable().search(text) is None
 
 
 def _within_limits(value: Any, limits: YamlLimits) -> bool:

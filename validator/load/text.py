@@ -7,7 +7,6 @@ import re
 from validator.findings import Problem
 from validator.load.fast_yaml import fast_load
 from validator.load.source import InputLimits
-from validator.load.yaml_tree import YamlRefused, load_positions, load_yaml
 from validator.records import PositionIndex, Record
 
 # A file that is just "---", with no line break after it, still opens front matter.
@@ -81,6 +80,9 @@ def load_text(text: str, path: str, limits: InputLimits) -> Record:
         record.data = fast
         record._position_source = lambda: _positions(front, limits)
         return record
+    # The reference parser (PyYAML) is imported only for front matter the fast path leaves.
+    from validator.load.yaml_tree import YamlRefused, load_yaml
+
     try:
         document = load_yaml(front, 2, limits.yaml)
     except YamlRefused as refused:
@@ -107,6 +109,8 @@ def load_text(text: str, path: str, limits: InputLimits) -> Record:
 
 def _positions(front: str, limits: InputLimits) -> PositionIndex:
     """Positions for a record read by the fast path, computed only when a finding needs one."""
+    from validator.load.yaml_tree import YamlRefused, load_positions
+
     try:
         return load_positions(front, 2, limits.yaml)
     except YamlRefused:  # pragma: no cover - the fast path accepted it, so it parses
