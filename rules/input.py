@@ -43,7 +43,10 @@ class Binary(LoadProblemRule):
     code = "IN002"
     severity = Severity.ERROR
     summary = "File is binary, not a text record"
-    what = "Reports a file whose first 8 KiB hold a NUL byte: an image, archive or other binary."
+    what = (
+        "Reports a file whose first 8 KiB hold a NUL byte: an image, archive or other binary. "
+        "A NUL further on is a text record's flaw: meta/control-character reports it."
+    )
     why = "A binary file among records is a mis-commit; its content cannot be checked."
     bad = "news/photo.md  (actually a JPEG)"
     good = "Keep images out of the record folders; reference them by URL in images:."

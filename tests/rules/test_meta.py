@@ -1,8 +1,11 @@
-"""meta/: unparseable and future dates, and mojibake in text fields and body lines."""
+"""meta/: unparseable and future dates, mojibake and control characters in text fields and
+body lines."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -223,3 +226,64 @@ def test_mojibake_passes_proper_text(tmp_path, text):
     data = fields(title=text, excerpt=text, topics=[text])
     run = check_files(tmp_path, {"a.md": markdown(data, body)}, select=["meta/mojibake"])
     assert findings_of(run, "meta/mojibake") == []
+
+
+# --- meta/control-character ---------------------------------------------------------------
+
+
+def test_control_character_nul_past_the_binary_sniff_is_reported_at_its_column(tmp_path):
+    # input/binary looks at the first 8 KiB only: a NUL after them is this rule's to report.
+    body = f"{VALID_BODY}\n{'Long paragraph. ' * 600}\n\nThe end\x00 of it, and \x1b.\n"
+    text = markdown(body=body)
+    run = check_files(tmp_path, {"a.md": text}, select=["input/binary", "meta/control-character"])
+    (finding,) = findings_of(run, "meta/control-character")
+    assert len(text.encode()) > 9000 and run.result.findings == [finding]
+    assert finding.severity.value == "error"
+    assert (finding.line, finding.column) == (line_of(text, "The end"), len("The end") + 1)
+    assert finding.message == (
+        "control character U+0000 (NUL) in the body (and 1 more on this line)"
+    )
+
+
+def test_control_character_c1_names_the_windows_1252_character(tmp_path):
+    text = markdown(body=f"{VALID_BODY}\nShe said \x93no\x94.\n")
+    run = check_files(tmp_path, {"a.md": text}, select=["meta/control-character"])
+    (finding,) = findings_of(run, "meta/control-character")
+    assert "U+0093 (Windows-1252 '“' decoded as Latin-1)" in finding.message
+
+
+def test_control_character_in_fields_from_yaml_escapes_and_json(tmp_path):
+    data = fields(title="Budget\x00 passes", related=[related_item(excerpt="Tab\tis fine\x0c")])
+    record = json.dumps({**fields(excerpt="Bell\x07"), "body": f"{VALID_BODY}\nNUL \x00 here"})
+    run = check_files(
+        tmp_path,
+        {"a.md": markdown(data), "b.json": record},
+        select=["meta/control-character"],
+    )
+    found = sorted((Path(f.path).name, f.pointer, f.message) for f in run.result.findings)
+    assert found == [
+        ("a.md", "/related/0/excerpt", "control character U+000C (form feed) in related/0/excerpt"),
+        ("a.md", "/title", "control character U+0000 (NUL) in title"),
+        (
+            "b.json",
+            "/body",
+            f"control character U+0000 (NUL) on line {VALID_BODY.count(chr(10)) + 2} of the body",
+        ),
+        ("b.json", "/excerpt", "control character U+0007 in excerpt"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tabs\tand CRLF line ends\r",
+        "São Paulo — “quoted” … ©",
+        "Non-breaking\xa0space, soft\xadhyphen, zero\u200bwidth",
+        "Emoji 📰 and Chinese 新闻",
+    ],
+)
+def test_control_character_passes_ordinary_text(tmp_path, text):
+    data = fields(title=text.rstrip("\r"), topics=[text.rstrip("\r")])
+    body = f"{VALID_BODY}\n{text}\n"
+    run = check_files(tmp_path, {"a.md": markdown(data, body)}, select=["meta/control-character"])
+    assert run.result.findings == []
