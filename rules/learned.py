@@ -115,18 +115,20 @@ def learn_table(
     """Learn the lines that recur across records of one provider, in one pass.
 
     Each record's body lines are normalised and each distinct one is counted once for the
-    record's provider (or "*"); records without a body are skipped. Only lines of at most `max_words` words and `max_chars`
-    characters, with a letter in them, are counted. A line is kept when it occurred in at least
-    `min_records` records of its provider; a line that reads like a sentence (four words or
-    more, ending in . ! ? …) must moreover occur in at least `sentence_share` of them, so that a
-    stock phrase of the articles ('He declined to comment.') is not taken for the frame.
+    record's provider (or "*"); records without a body are skipped. Only lines of at most
+    `max_words` words and `max_chars` characters, with a letter in them, are counted. A line is
+    kept when it occurred in at least `min_records` records of its provider; a line that reads
+    like a sentence (four words or more, ending in . ! ? …) must moreover occur in at least
+    `sentence_share` of them, so that a stock phrase of the articles ('He declined to comment.')
+    is not taken for the frame.
 
     Memory is bounded: at most `max_lines` (provider, line) counters are held, whatever the
-    corpus size (besides one record count per provider and the lines of the record at hand). When a new line arrives and all counters are taken, every counter is
-    decremented and the ones at zero are dropped (Misra and Gries' frequent-items summary).
-    So every count is a lower bound, undercounted by at most N / (max_lines + 1) where N is the
-    number of (record, distinct line) pairs read, and a line that is frequent enough is never
-    lost; pruning can only leave lines out of the table, never put one in.
+    corpus size (besides one record count per provider and the lines of the record at hand).
+    When a new line arrives and all counters are taken, every counter is decremented and the
+    ones at zero are dropped (Misra and Gries' frequent-items summary). So every count is a
+    lower bound, undercounted by at most N / (max_lines + 1) where N is the number of (record,
+    distinct line) pairs read, and a line that is frequent enough is never lost; pruning can
+    only leave lines out of the table, never put one in.
     """
     if min_records < 1:
         raise ValueError("min_records must be at least 1")
