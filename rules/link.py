@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from rules.meta import CONTROL, describe_control
 from validator.findings import Problem, Severity
 from validator.records import Record
 from validator.rule import CheckContext, Rule
@@ -104,6 +105,8 @@ def url_key(url: str) -> str:
 def malformed_reason(url: str) -> str | None:
     if url != url.strip():
         return "has leading or trailing spaces"
+    if not url.isprintable() and (control := CONTROL.search(url)) is not None:
+        return f"contains a {describe_control(control.group())}"
     # Printable text without ' ' has no white space: most URLs skip the search.
     if (not url.isprintable() or " " in url) and _SPACE.search(url):
         return "contains white space (encode it as %20)"
@@ -158,9 +161,11 @@ class Malformed(Rule):
     code = "LK001"
     severity = Severity.ERROR
     summary = "URL is malformed or relative"
+    version = "2"  # 2: control characters (NUL, C1) are reported, not only white space
     what = (
         "Reports a webUrl, originalUrl, ampWebUrl or cdnAmpWebUrl (of the record or a related "
-        "item) that is relative, contains spaces, has no host or an invalid host name."
+        "item) that is relative, contains spaces or control characters, has no host or an "
+        "invalid host name."
     )
     why = "Readers and crawlers cannot follow it; relative URLs break once the record moves."
     bad = 'webUrl: "/news/2020/10/02/story"'

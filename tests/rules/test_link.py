@@ -65,6 +65,9 @@ def run_link(tmp_path, slug, **overrides):
         ("https://intranet/news", "host 'intranet' is not a domain name"),
         ("https://-bad.hrw.org/news", "host '-bad.hrw.org' is not a valid domain name"),
         ("https://" + "a" * 64 + ".org/news", "is not a valid domain name"),
+        ("https://www.hrw.org/news\x00story", "contains a control character U+0000 (NUL)"),
+        ("https://www.hrw.org/\x0cnews", "contains a control character U+000C (form feed)"),
+        ("https://www.hrw.org/\x93news\x94", "contains a C1 control character U+0093"),
     ],
 )
 def test_malformed_fires(tmp_path, url, message):

@@ -81,7 +81,7 @@ def not_printable() -> re.Pattern[str]:
     return re.compile("[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+ASCII_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Front matter repeats many lines from record to record ('    isCached: true', 'images:'):
 # lines found to fit are remembered, a bounded number of short ones, and not matched again.
 _FITTING: set[str] = set()
@@ -129,7 +129,7 @@ def _yaml_printable(text: str) -> bool:
     """Whether text holds only characters YAML allows."""
     if text.isascii():  # the common case, ~6 times faster than the regular expression
         data = text.encode("ascii")
-        return len(data.translate(None, _CONTROL_BYTES)) == len(data)
+        return len(data.translate(None, ASCII_CONTROL_BYTES)) == len(data)
     return not_printable().search(text) is None
 
 
