@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from validator.findings import Problem, Severity
-from validator.load.fast_yaml import ASCII_CONTROL_BYTES
+from validator.load.source import ASCII_CONTROL_BYTES
 from validator.records import Record
 from validator.rule import CheckContext, Rule, RuleOptions
 

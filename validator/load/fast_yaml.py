@@ -17,7 +17,7 @@ import itertools
 import re
 from typing import Any
 
-from validator.load.source import YamlLimits
+from validator.load.source import ASCII_CONTROL_BYTES, YamlLimits
 
 try:
     import yaml_rs
@@ -81,8 +81,6 @@ def not_printable() -> re.Pattern[str]:
     return re.compile("[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-# The ASCII ones: C0 controls but tab, line feed and carriage return, and DEL.
-ASCII_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Front matter repeats many lines from record to record ('    isCached: true', 'images:'):
 # lines found to fit are remembered, a bounded number of short ones, and not matched again.
 _FITTING: set[str] = set()

@@ -23,6 +23,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# C0 controls but tab, line feed and carriage return, and DEL: the ASCII characters that
+# YAML refuses and that text fields should not hold (bytes.translate deletes them quickly).
+ASCII_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _SNIFF_BYTES = 8192
 _CHUNK_BYTES = 256 * 1024  # a JSON lines file is read this much at a time
 
