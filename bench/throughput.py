@@ -24,8 +24,9 @@ changes), then measures, in this one run and on the same files:
               --big records;
   (g) jobs scaling: -j 1 vs -j 2, cold, no cache.
 
-The floor and the cold runs (-j default, -j 1, -j 2) are interleaved round by round, so a
-burst of other load on the machine hits them all alike. Every subprocess gets its wall time,
+The floor, the cold runs (-j default, -j 1, -j 2) and check-jsonschema are interleaved round
+by round, so a burst of other load on the machine, or a slower spell of it, hits them all
+alike. Every subprocess gets its wall time,
 its CPU time (user + system, children included) and its max RSS; the machine's load average is
 recorded around every phase. Every newslint report is checked against the planted defects of
 the corpus manifest, and the warm report against the cold one.
@@ -585,14 +586,37 @@ def main(argv: list[str] | None = None) -> int:
     def newslint_cmd(*extra: str, out: Path = report) -> list[str]:
         return [*base, "-o", str(out), *extra, str(txt)]
 
-    # (a), (b), (g) interleaved -----------------------------------------------------------
+    # check-jsonschema, set up here so that its runs are interleaved with the others ----------
+    cjs_exe, cjs_note = ensure_check_jsonschema(work)
+    results["notes"].append(f"check-jsonschema: {cjs_note}")
+    all_files = sorted(txt.rglob("*.txt"))
+    cjs_series = None
+    cjs_command: list[str] = []
+    cjs_subset_note = ""
+    if cjs_exe is not None:
+        count = min(args.cjs_files, len(all_files))
+        step = max(1, len(all_files) // count)
+        subset = all_files[::step][:count]
+        yaml_files = write_yaml_copies(corpus, subset)
+        cjs_series = Series(f"(d) check-jsonschema, {count} files", count)
+        cjs_command = [str(cjs_exe), "--schemafile", str(schema), *map(str, yaml_files)]
+        cjs_subset_note = (
+            f"check-jsonschema measured on a subset of {count} of {len(all_files)} files "
+            f"(1 in {step}; it is slow), in each round of (a)(b)(g)"
+            if count < len(all_files)
+            else f"check-jsonschema measured on all {count} files, in each round of (a)(b)(g)"
+        )
+        results["notes"].append(cjs_subset_note)
+
+    # (a), (b), (g) and (d) interleaved ----------------------------------------------------
     floor = Series("(a) floor: read + CSafeLoader", n)
     cold = Series(f"(b) cold --no-cache, default -j{cores}", n)
     j1 = Series("(g) cold --no-cache -j 1", n)
     j2 = cold if cores == 2 else Series("(g) cold --no-cache -j 2", n)
     log()
     log(
-        f"(a)(b)(g) {args.runs} rounds, each: floor, cold default jobs, -j 1, -j 2  [{load_text()}]"
+        f"(a)(b)(g)(d) {args.runs} rounds, each: floor, cold default jobs, -j 1, -j 2, "
+        f"check-jsonschema  [{load_text()}]"
     )
     if j2 is cold:
         log("    (-j 2 is the default here: (g) reuses the (b) runs)")
@@ -611,10 +635,13 @@ def main(argv: list[str] | None = None) -> int:
         j1.add(run(newslint_cmd("--no-cache", "-j", "1"), env=nl_env))
         if j2 is not cold:
             j2.add(run(newslint_cmd("--no-cache", "-j", "2"), env=nl_env))
+        if cjs_series is not None:
+            cjs_series.add(run(cjs_command))
         log(
             f"    round {round_number + 1}: floor {floor.runs[-1].wall:.2f} s, "
             f"cold {cold.runs[-1].wall:.2f} s, -j1 {j1.runs[-1].wall:.2f} s"
             + (f", -j2 {j2.runs[-1].wall:.2f} s" if j2 is not cold else "")
+            + (f", check-jsonschema {cjs_series.runs[-1].wall:.2f} s" if cjs_series else "")
             + f"  [{load_text()}]"
         )
     assert cold_check is not None
@@ -651,29 +678,12 @@ def main(argv: list[str] | None = None) -> int:
     log(f"    cache size: {cache_bytes / 1e6:.1f} MB for {n} files")
     results["checks"]["cache_bytes"] = cache_bytes
 
-    # (d) check-jsonschema throughput ------------------------------------------------------------
+    # (d) check-jsonschema throughput (measured in the rounds above) --------------------------
     log()
     log(f"(d) check-jsonschema  [{load_text()}]")
-    cjs_exe, cjs_note = ensure_check_jsonschema(work)
     log(f"    check-jsonschema: {cjs_note}")
-    results["notes"].append(f"check-jsonschema: {cjs_note}")
-    all_files = sorted(txt.rglob("*.txt"))
-    cjs_series = None
-    if cjs_exe is not None:
-        count = min(args.cjs_files, len(all_files))
-        step = max(1, len(all_files) // count)
-        subset = all_files[::step][:count]
-        yaml_files = write_yaml_copies(corpus, subset)
-        cjs_series = Series(f"(d) check-jsonschema, {count} files", count)
-        for _ in range(args.runs):
-            cjs_series.add(run([str(cjs_exe), "--schemafile", str(schema), *map(str, yaml_files)]))
-        if count < len(all_files):
-            note = (
-                f"check-jsonschema measured on a subset of {count} of {len(all_files)} files "
-                f"(1 in {step}; it is slow: {cjs_series.rate():.0f} files/s)"
-            )
-            log(f"    {note}")
-            results["notes"].append(note)
+    if cjs_series is not None:
+        log(f"    {cjs_subset_note}")
     else:
         log("    SKIPPED: check-jsonschema could not be installed; (d) and (e) have no figure")
 
