@@ -26,10 +26,10 @@ changes), then measures, in this one run and on the same files:
 
 The floor, the cold runs (-j default, -j 1, -j 2) and check-jsonschema are interleaved round
 by round, so a burst of other load on the machine, or a slower spell of it, hits them all
-alike. Every subprocess gets its wall time,
-its CPU time (user + system, children included) and its max RSS; the machine's load average is
-recorded around every phase. Every newslint report is checked against the planted defects of
-the corpus manifest, and the warm report against the cold one.
+alike. Every subprocess gets its wall time, its CPU time (user + system, children included)
+and its max RSS; the machine's load average is recorded around every phase. Every newslint
+report is checked against the planted defects of the corpus manifest, and the warm report
+against the cold one.
 
 The code under test is a copy of validator/, rules/ and schemas/ (and the installed entry
 points) taken at the start and put first on PYTHONPATH, because other people edit and reinstall
